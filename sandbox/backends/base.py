@@ -1,0 +1,93 @@
+"""The interface every sandbox backend implements.
+
+In the spirit of JupyterHub's Spawner: start / stop / poll, plus a plain
+JSON state so a restarted app re-attaches to what is already running. A
+backend is one long-lived object serving every student; each sandbox is
+named by a key (for example "u42"). All methods are coroutines: a backend
+that calls blocking libraries runs them in threads, never on the loop.
+"""
+from __future__ import annotations
+
+import abc
+import dataclasses
+from typing import Awaitable, Callable
+
+# Called with a short machine-readable step name ("creating", "engine", ...).
+ProgressCallback = Callable[[str], Awaitable[None]]
+
+RUNNING = "running"
+STOPPED = "stopped"
+MISSING = "missing"
+
+
+class SandboxError(Exception):
+    """A sandbox could not be started or reached; the message is shown to the student."""
+
+
+class ClassroomFull(SandboxError):
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class SandboxInfo:
+    key: str
+    status: str  # RUNNING, STOPPED or MISSING
+    state: dict  # JSON-able; what load_state needs to re-attach
+
+
+@dataclasses.dataclass(frozen=True)
+class ExecResult:
+    exit_code: int
+    output: str
+
+
+class TerminalStream(abc.ABC):
+    """A byte stream to a tty in the sandbox. Nothing is decoded here."""
+
+    @abc.abstractmethod
+    async def read(self, max_bytes: int) -> bytes:
+        """Up to max_bytes of output; b"" once the terminal has ended."""
+
+    @abc.abstractmethod
+    async def write(self, data: bytes) -> None: ...
+
+    @abc.abstractmethod
+    async def resize(self, cols: int, rows: int) -> None: ...
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+
+class SandboxBackend(abc.ABC):
+    @abc.abstractmethod
+    async def start(self, key: str, progress: ProgressCallback | None = None) -> SandboxInfo:
+        """Start (or find again) the sandbox named key; idempotent."""
+
+    @abc.abstractmethod
+    async def stop(self, key: str) -> None:
+        """Stop the sandbox, keeping its files for a later start."""
+
+    @abc.abstractmethod
+    async def remove(self, key: str) -> None:
+        """Remove the sandbox and everything in it."""
+
+    @abc.abstractmethod
+    async def poll(self, key: str) -> SandboxInfo: ...
+
+    @abc.abstractmethod
+    async def list(self) -> list[SandboxInfo]:
+        """Every sandbox this backend knows, found again from the engine itself."""
+
+    @abc.abstractmethod
+    async def wait_engine_ready(self, key: str, timeout: float) -> bool:
+        """True once the student's nested Docker engine answers."""
+
+    @abc.abstractmethod
+    async def exec(self, key: str, command: list[str], timeout: float = 60) -> ExecResult:
+        """Run a command in the student's workspace (as the student would)."""
+
+    @abc.abstractmethod
+    async def open_terminal(
+        self, key: str, *, read_only: bool = False, cols: int = 80, rows: int = 24
+    ) -> TerminalStream:
+        """Attach to the sandbox's persistent tmux session."""

@@ -1,0 +1,118 @@
+"""What the Docker backend asks the engine for: names, labels and container options.
+
+Kept apart from the backend's control flow so the security-relevant options
+can be read (and reviewed) in one place.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+from pathlib import Path
+
+from django.conf import settings
+
+IMAGES_DIR = Path(__file__).resolve().parent.parent / "images"
+SOCKET_DIR = "/run/dockyard"
+SOCKET_PATH = f"{SOCKET_DIR}/docker.sock"
+HOME = "/root"
+LABEL = "dockyard.sandbox"  # value: the sandbox key
+ROLE_LABEL = "dockyard.role"  # engine | workspace | network | volume
+
+# Linux capabilities the student's shell has no use for.
+WORKSPACE_CAP_DROP = ["MKNOD", "AUDIT_WRITE", "SETFCAP", "SYS_CHROOT", "NET_RAW"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Names:
+    key: str
+
+    @property
+    def engine(self) -> str:
+        return f"{settings.SANDBOX_NAME_PREFIX}-{self.key}-engine"
+
+    @property
+    def workspace(self) -> str:
+        return f"{settings.SANDBOX_NAME_PREFIX}-{self.key}-workspace"
+
+    @property
+    def network(self) -> str:
+        return f"{settings.SANDBOX_NAME_PREFIX}-{self.key}-net"
+
+    def volume(self, purpose: str) -> str:
+        return f"{settings.SANDBOX_NAME_PREFIX}-{self.key}-{purpose}"
+
+
+def image(role: str) -> str:
+    return f"{settings.SANDBOX_IMAGE_PREFIX}/{role}:latest"
+
+
+@functools.cache
+def engine_seccomp_profile() -> str:
+    """Docker's default profile plus only what nested dockerd/runc need (see the file)."""
+    return (IMAGES_DIR / "engine" / "seccomp.json").read_text()
+
+
+def labels(key: str, role: str) -> dict[str, str]:
+    return {LABEL: key, ROLE_LABEL: role}
+
+
+def _cpus(value: float) -> int:
+    return int(value * 1e9)
+
+
+def network_options(names: Names) -> dict:
+    return dict(
+        name=names.network,
+        driver="bridge",
+        labels=labels(names.key, "network"),
+        options={"com.docker.network.bridge.enable_icc": "false"},
+    )
+
+
+def engine_options(names: Names) -> dict:
+    """The engine container runs the student's dockerd; the student never gets a shell here."""
+    return dict(
+        image=image("engine"),
+        name=names.engine,
+        hostname="sandbox",
+        labels=labels(names.key, "engine"),
+        detach=True,
+        init=True,
+        cap_add=["SYS_ADMIN", "NET_ADMIN"],
+        cgroupns="private",
+        security_opt=[f"seccomp={engine_seccomp_profile()}"],
+        network=names.network,
+        volumes={
+            names.volume("docker"): {"bind": "/var/lib/docker", "mode": "rw"},
+            names.volume("run"): {"bind": SOCKET_DIR, "mode": "rw"},
+            names.volume("home"): {"bind": HOME, "mode": "rw"},
+        },
+        mem_limit=settings.SANDBOX_ENGINE_MEMORY,
+        memswap_limit=settings.SANDBOX_ENGINE_MEMORY,
+        nano_cpus=_cpus(settings.SANDBOX_ENGINE_CPUS),
+        pids_limit=settings.SANDBOX_ENGINE_PIDS,
+    )
+
+
+def workspace_options(names: Names, engine_id: str) -> dict:
+    """The workspace holds the student's shell: default seccomp, fewer capabilities."""
+    return dict(
+        image=image("workspace"),
+        name=names.workspace,
+        labels=labels(names.key, "workspace"),
+        detach=True,
+        init=True,
+        cap_drop=WORKSPACE_CAP_DROP,
+        security_opt=["no-new-privileges"],
+        network_mode=f"container:{engine_id}",
+        volumes={
+            names.volume("run"): {"bind": SOCKET_DIR, "mode": "rw"},
+            names.volume("home"): {"bind": HOME, "mode": "rw"},
+        },
+        environment={"DOCKER_HOST": f"unix://{SOCKET_PATH}"},
+        working_dir=HOME,
+        mem_limit=settings.SANDBOX_WORKSPACE_MEMORY,
+        memswap_limit=settings.SANDBOX_WORKSPACE_MEMORY,
+        nano_cpus=_cpus(settings.SANDBOX_WORKSPACE_CPUS),
+        pids_limit=settings.SANDBOX_WORKSPACE_PIDS,
+    )

@@ -1,0 +1,163 @@
+"""Dockyard settings.
+
+Every setting comes from an environment variable with a default that runs
+as it is on one machine: SQLite, the in-memory channel layer and the local
+Docker engine. The README lists every variable.
+"""
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from tutorial.env import envbool, envfloat, envint, envlist, envstr
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(envstr("DATA_DIR", str(BASE_DIR / "data")))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in DATA_DIR."""
+    key = envstr("SECRET_KEY", "")
+    if key:
+        return key
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = envbool("DEBUG", "False")
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+SITE_NAME = envstr("SITE_NAME", "Dockyard")
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "accounts",
+    "lessons",
+    "sandbox",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tutorial.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tutorial.context_processors.site",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = None
+ASGI_APPLICATION = "tutorial.asgi.application"
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        envstr("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
+        conn_max_age=envint("DATABASE_CONN_MAX_AGE", "0"),
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Many terminals write activity at once; wait for the lock instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+REDIS_URL = envstr("REDIS_URL", "")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = envstr("LANGUAGE_CODE", "en")
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = envstr("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "sandbox": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+        "lessons": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    },
+}
+
+# Lessons
+LESSONS_DIR = Path(envstr("LESSONS_DIR", str(BASE_DIR / "lessons" / "content")))
+
+# Sandboxes: one engine + one workspace container per student.
+SANDBOX_BACKEND = envstr("SANDBOX_BACKEND", "sandbox.backends.docker.DockerBackend")
+SANDBOX_IMAGE_PREFIX = envstr("SANDBOX_IMAGE_PREFIX", "dockyard")
+SANDBOX_NAME_PREFIX = envstr("SANDBOX_NAME_PREFIX", "dockyard")
+SANDBOX_MAX_RUNNING = envint("SANDBOX_MAX_RUNNING", "40")
+SANDBOX_IDLE_STOP_SECONDS = envint("SANDBOX_IDLE_STOP_SECONDS", "1800")
+SANDBOX_IDLE_REMOVE_SECONDS = envint("SANDBOX_IDLE_REMOVE_SECONDS", str(7 * 24 * 3600))
+SANDBOX_REAP_INTERVAL_SECONDS = envint("SANDBOX_REAP_INTERVAL_SECONDS", "60")
+SANDBOX_ENGINE_MEMORY = envstr("SANDBOX_ENGINE_MEMORY", "1g")
+SANDBOX_ENGINE_CPUS = envfloat("SANDBOX_ENGINE_CPUS", "1.0")
+SANDBOX_ENGINE_PIDS = envint("SANDBOX_ENGINE_PIDS", "1024")
+SANDBOX_WORKSPACE_MEMORY = envstr("SANDBOX_WORKSPACE_MEMORY", "256m")
+SANDBOX_WORKSPACE_CPUS = envfloat("SANDBOX_WORKSPACE_CPUS", "1.0")
+SANDBOX_WORKSPACE_PIDS = envint("SANDBOX_WORKSPACE_PIDS", "256")
+
+# Terminal flow control (bytes not yet acknowledged by the browser).
+TERMINAL_HIGH_WATERMARK = envint("TERMINAL_HIGH_WATERMARK", str(512 * 1024))
+TERMINAL_LOW_WATERMARK = envint("TERMINAL_LOW_WATERMARK", str(128 * 1024))

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="lessons:index", permanent=False), name="home"),
+    path("lessons/", include("lessons.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("sandbox/", include("sandbox.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
