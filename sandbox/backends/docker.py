@@ -1,0 +1,305 @@
+"""Sandboxes as two Docker containers per student (see docker_specs.py and
+docs/sandbox-security.md). Only this module and docker_specs.py import the
+Docker SDK; every SDK call runs in a thread, never on the event loop.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections import defaultdict
+
+import docker
+from docker.errors import APIError, DockerException, ImageNotFound, NotFound
+from django.conf import settings
+
+from sandbox.backends import docker_specs as specs
+from sandbox.backends.base import (
+    MISSING,
+    RUNNING,
+    STOPPED,
+    ClassroomFull,
+    ExecResult,
+    ProgressCallback,
+    SandboxBackend,
+    SandboxError,
+    SandboxInfo,
+    TerminalStream,
+)
+
+log = logging.getLogger(__name__)
+
+NO_ENGINE = (
+    "No Docker engine is reachable. Start one (for example `sudo dockerd &` or "
+    "`sudo systemctl start docker`) or point DOCKER_HOST at it."
+)
+NO_IMAGES = "The sandbox images are not built yet: run `python manage.py build_images`."
+TMUX_SESSION = "main"
+ATTACH = ["tmux", "new-session", "-A", "-s", TMUX_SESSION]
+# Watchers attach read-only; the session is created first if the student has none yet.
+WATCH = ["sh", "-c", f"tmux has-session -t {TMUX_SESSION} 2>/dev/null || tmux new-session -d -s {TMUX_SESSION}; exec tmux attach -r -t {TMUX_SESSION}"]
+TERMINAL_ENV = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+PING_ENGINE = (
+    "for i in $(seq 1 {tries}); do "
+    f"curl -fsS --max-time 1 --unix-socket {specs.SOCKET_PATH} http://localhost/_ping >/dev/null 2>&1 && exit 0; "
+    "sleep 0.1; done; exit 1"
+)
+
+
+class DockerBackend(SandboxBackend):
+    def __init__(self, client: docker.DockerClient | None = None):
+        self._client = client
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._capacity_lock = asyncio.Lock()
+
+    # -- plumbing -----------------------------------------------------------
+
+    @property
+    def client(self) -> docker.DockerClient:
+        if self._client is None:
+            try:
+                self._client = docker.from_env(timeout=120)
+                self._client.ping()
+            except DockerException as exc:
+                self._client = None
+                raise SandboxError(NO_ENGINE) from exc
+        return self._client
+
+    async def _call(self, fn, *args, **kwargs):
+        """Run a blocking SDK call in a thread, turning engine trouble into SandboxError."""
+        try:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+        except ImageNotFound as exc:
+            raise SandboxError(NO_IMAGES) from exc
+        except (APIError, NotFound):
+            raise
+        except DockerException as exc:
+            raise SandboxError(NO_ENGINE) from exc
+
+    def _get(self, name: str):
+        try:
+            return self.client.containers.get(name)
+        except NotFound:
+            return None
+
+    # -- lifecycle ----------------------------------------------------------
+
+    async def start(self, key: str, progress: ProgressCallback | None = None) -> SandboxInfo:
+        async def report(step: str):
+            if progress is not None:
+                await progress(step)
+
+        names = specs.Names(key)
+        async with self._locks[key]:
+            engine = await self._call(self._get, names.engine)
+            workspace = await self._call(self._get, names.workspace)
+            if _running(engine) and _running(workspace) and _joined(workspace, engine):
+                return self._info(key, engine, workspace)
+            if not _running(engine):
+                async with self._capacity_lock:
+                    await self._check_capacity()
+                    await report("engine")
+                    engine = await self._call(self._ensure_engine, names, engine)
+            await report("workspace")
+            workspace = await self._call(self._ensure_workspace, names, engine, workspace)
+            return self._info(key, engine, workspace)
+
+    async def _check_capacity(self):
+        running = await self._call(
+            self.client.containers.list,
+            filters={"label": f"{specs.ROLE_LABEL}=engine", "status": "running"},
+        )
+        if len(running) >= settings.SANDBOX_MAX_RUNNING:
+            raise ClassroomFull("The classroom is full right now. Please try again shortly.")
+
+    def _ensure_engine(self, names: specs.Names, engine):
+        if engine is None:
+            self._ensure_network(names)
+            try:
+                return self.client.containers.run(**specs.engine_options(names))
+            except APIError as exc:
+                if exc.status_code != 409:  # 409: created meanwhile by another process
+                    raise
+                engine = self.client.containers.get(names.engine)
+        engine.start()
+        engine.reload()
+        return engine
+
+    def _ensure_network(self, names: specs.Names):
+        try:
+            self.client.networks.get(names.network)
+        except NotFound:
+            try:
+                self.client.networks.create(**specs.network_options(names))
+            except APIError as exc:
+                if exc.status_code != 409:
+                    raise
+
+    def _ensure_workspace(self, names: specs.Names, engine, workspace):
+        if workspace is not None and not _joined(workspace, engine):
+            # It shares the network namespace of an engine that is gone.
+            workspace.remove(force=True)
+            workspace = None
+        if workspace is None:
+            try:
+                return self.client.containers.run(**specs.workspace_options(names, engine.id))
+            except APIError as exc:
+                if exc.status_code != 409:
+                    raise
+                workspace = self.client.containers.get(names.workspace)
+        if not _running(workspace):
+            workspace.start()
+            workspace.reload()
+        return workspace
+
+    async def stop(self, key: str) -> None:
+        names = specs.Names(key)
+        async with self._locks[key]:
+            for name in (names.workspace, names.engine):
+                container = await self._call(self._get, name)
+                if container is not None and _running(container):
+                    await self._call(container.stop, timeout=5)
+
+    async def remove(self, key: str) -> None:
+        names = specs.Names(key)
+        async with self._locks[key]:
+            await self._call(self._remove_sync, names)
+
+    def _remove_sync(self, names: specs.Names):
+        for name in (names.workspace, names.engine):
+            container = self._get(name)
+            if container is not None:
+                container.remove(force=True, v=True)
+        for volume in self.client.volumes.list(filters={"label": f"{specs.LABEL}={names.key}"}):
+            volume.remove(force=True)
+        for purpose in ("docker", "run", "home"):
+            try:
+                self.client.volumes.get(names.volume(purpose)).remove(force=True)
+            except NotFound:
+                pass
+        try:
+            self.client.networks.get(names.network).remove()
+        except NotFound:
+            pass
+
+    async def poll(self, key: str) -> SandboxInfo:
+        names = specs.Names(key)
+        engine = await self._call(self._get, names.engine)
+        workspace = await self._call(self._get, names.workspace)
+        return self._info(key, engine, workspace)
+
+    async def list(self) -> list[SandboxInfo]:
+        containers = await self._call(
+            self.client.containers.list, all=True, filters={"label": specs.LABEL}
+        )
+        by_key: dict[str, dict] = defaultdict(dict)
+        for container in containers:
+            by_key[container.labels[specs.LABEL]][container.labels.get(specs.ROLE_LABEL)] = container
+        return [
+            self._info(key, roles.get("engine"), roles.get("workspace"))
+            for key, roles in sorted(by_key.items())
+        ]
+
+    @staticmethod
+    def _info(key: str, engine, workspace) -> SandboxInfo:
+        if engine is None and workspace is None:
+            status = MISSING
+        elif _running(engine) and _running(workspace):
+            status = RUNNING
+        else:
+            status = STOPPED
+        state = {
+            "engine_id": engine.id if engine is not None else None,
+            "workspace_id": workspace.id if workspace is not None else None,
+            "started_at": engine.attrs["State"].get("StartedAt") if engine is not None else None,
+        }
+        return SandboxInfo(key=key, status=status, state=state)
+
+    # -- inside the sandbox -------------------------------------------------
+
+    async def exec(self, key: str, command: list[str], timeout: float = 60) -> ExecResult:
+        workspace = await self._running_workspace(key)
+        bounded = ["timeout", "-s", "KILL", str(int(max(1, timeout))), *command]
+        result = await self._call(workspace.exec_run, bounded, environment=TERMINAL_ENV)
+        return ExecResult(exit_code=result.exit_code, output=result.output.decode("utf-8", "replace"))
+
+    async def wait_engine_ready(self, key: str, timeout: float) -> bool:
+        tries = max(1, int(timeout * 10))
+        result = await self.exec(key, ["sh", "-c", PING_ENGINE.format(tries=tries)], timeout + 5)
+        return result.exit_code == 0
+
+    async def _running_workspace(self, key: str):
+        workspace = await self._call(self._get, specs.Names(key).workspace)
+        if not _running(workspace):
+            raise SandboxError("This sandbox is not running.")
+        return workspace
+
+    async def open_terminal(
+        self, key: str, *, read_only: bool = False, cols: int = 80, rows: int = 24
+    ) -> TerminalStream:
+        workspace = await self._running_workspace(key)
+        exec_id, sock = await self._call(self._open_exec, workspace.id, WATCH if read_only else ATTACH)
+        terminal = DockerTerminal(self, exec_id, sock)
+        await terminal.resize(cols, rows)
+        return terminal
+
+    def _open_exec(self, container_id: str, command: list[str]):
+        api = self.client.api
+        exec_id = api.exec_create(
+            container_id, command, stdin=True, tty=True, environment=TERMINAL_ENV
+        )["Id"]
+        response = api.exec_start(exec_id, tty=True, socket=True)
+        sock = getattr(response, "_sock", response)
+        sock.setblocking(False)
+        return exec_id, sock
+
+
+class DockerTerminal(TerminalStream):
+    """The hijacked HTTP connection of a `docker exec -it`, read without blocking."""
+
+    def __init__(self, backend: DockerBackend, exec_id: str, sock: socket.socket):
+        self._backend = backend
+        self._exec_id = exec_id
+        self._sock = sock
+        self._closed = False
+
+    async def read(self, max_bytes: int) -> bytes:
+        if self._closed:
+            return b""
+        try:
+            return await asyncio.get_running_loop().sock_recv(self._sock, max_bytes)
+        except OSError:
+            return b""
+
+    async def write(self, data: bytes) -> None:
+        if not self._closed:
+            await asyncio.get_running_loop().sock_sendall(self._sock, data)
+
+    async def resize(self, cols: int, rows: int) -> None:
+        try:
+            await asyncio.to_thread(
+                self._backend.client.api.exec_resize, self._exec_id, height=rows, width=cols
+            )
+        except (APIError, DockerException) as exc:
+            log.debug("resize of exec %s failed: %s", self._exec_id[:12], exc)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._sock.close()
+
+
+def _running(container) -> bool:
+    return container is not None and container.status == "running"
+
+
+def _joined(workspace, engine) -> bool:
+    """Whether the workspace shares this engine's network namespace."""
+    if workspace is None or engine is None:
+        return False
+    return workspace.attrs["HostConfig"].get("NetworkMode") == f"container:{engine.id}"

@@ -1,0 +1,135 @@
+"""The terminal websocket: authenticate, start the sandbox, pass bytes through.
+
+Protocol: docs/terminal-protocol.md. Work is done by sandbox.services and
+the backend; this consumer only connects the two ends with flow control.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from sandbox import protocol
+from sandbox.backends import get_backend
+from sandbox.backends.base import RUNNING, ClassroomFull, SandboxError
+from sandbox.flow import FlowControl
+from sandbox.reaper import ensure_reaper_running
+from sandbox.services import ActivityRecorder, find_user, may_attach, sandbox_key, start_sandbox
+
+log = logging.getLogger(__name__)
+
+READ_CHUNK = 64 * 1024
+ENGINE_READY_TIMEOUT = 60
+CLOSE_FORBIDDEN = 4403
+CLOSE_FULL = 4429
+CLOSE_ERROR = 4500
+
+
+class TerminalConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        viewer = self.scope["user"]
+        if not viewer.is_authenticated:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        username = self.scope["url_route"]["kwargs"].get("username")
+        owner = viewer if username in (None, viewer.username) else await find_user(username)
+        allowed, read_only = may_attach(viewer, owner) if owner is not None else (False, True)
+        if not allowed:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.owner = owner
+        self.read_only = read_only
+        self.key = sandbox_key(owner)
+        self.size = (80, 24)
+        self.terminal = None
+        self.flow = FlowControl(settings.TERMINAL_HIGH_WATERMARK, settings.TERMINAL_LOW_WATERMARK)
+        self.activity = ActivityRecorder(owner)
+        self.tasks: list[asyncio.Task] = []
+        await self.accept()
+        ensure_reaper_running()
+        self.tasks.append(asyncio.create_task(self._run()))
+
+    async def disconnect(self, code):
+        for task in getattr(self, "tasks", []):
+            task.cancel()
+        if getattr(self, "terminal", None) is not None:
+            await self.terminal.close()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if bytes_data is not None:
+            if self.terminal is not None and not self.read_only:
+                await self.terminal.write(bytes_data)
+                await self.activity.touch()
+            return
+        try:
+            message = protocol.parse_control(text_data or "")
+        except protocol.ProtocolError as exc:
+            await self.send(text_data=protocol.error(str(exc)))
+            return
+        if isinstance(message, protocol.Ack):
+            self.flow.acknowledged(message.bytes)
+        elif isinstance(message, protocol.Resize):
+            self.size = (message.cols, message.rows)
+            if self.terminal is not None and not self.read_only:
+                await self.terminal.resize(message.cols, message.rows)
+        elif isinstance(message, protocol.Ping):
+            await self.send(text_data='{"type":"pong"}')
+
+    # -- the session ----------------------------------------------------------
+
+    async def _run(self):
+        try:
+            await self._status("starting", step="sandbox")
+            if self.read_only:
+                info = await get_backend().poll(self.key)
+                if info.status != RUNNING:
+                    await self._status("offline", message="This student's sandbox is not running.")
+                    await self.close()
+                    return
+            else:
+                await start_sandbox(self.owner, self._progress)
+            cols, rows = self.size
+            self.terminal = await get_backend().open_terminal(
+                self.key, read_only=self.read_only, cols=cols, rows=rows
+            )
+            await self._status("ready", read_only=self.read_only, owner=self.owner.username)
+            self.tasks.append(asyncio.create_task(self._announce_engine()))
+            await self._pump()
+            await self._status("ended")
+            await self.close()
+        except ClassroomFull as exc:
+            await self._status("full", message=str(exc))
+            await self.close(code=CLOSE_FULL)
+        except SandboxError as exc:
+            await self._status("error", message=str(exc))
+            await self.close(code=CLOSE_ERROR)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("terminal session for %s failed", self.key)
+            await self._status("error", message="The sandbox could not be reached. Try reloading the page.")
+            await self.close(code=CLOSE_ERROR)
+
+    async def _pump(self):
+        """Sandbox → browser, pausing while the browser is behind (see sandbox.flow)."""
+        while True:
+            await self.flow.wait_for_room()
+            data = await self.terminal.read(READ_CHUNK)
+            if not data:
+                return
+            await self.send(bytes_data=data)
+            self.flow.sent(len(data))
+
+    async def _announce_engine(self):
+        with contextlib.suppress(SandboxError):
+            if await get_backend().wait_engine_ready(self.key, ENGINE_READY_TIMEOUT):
+                await self._status("engine-ready")
+
+    async def _progress(self, step: str):
+        await self._status("starting", step=step)
+
+    async def _status(self, state: str, **fields):
+        await self.send(text_data=protocol.status(state, **fields))

@@ -1,0 +1,77 @@
+"""The terminal websocket's control messages (docs/terminal-protocol.md).
+
+Binary frames carry terminal bytes both ways and are never parsed. Text
+frames carry one JSON object each, with a "type".
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+MIN_COLS, MAX_COLS = 2, 500
+MIN_ROWS, MAX_ROWS = 1, 200
+MAX_CONTROL_LENGTH = 1024
+MAX_ACK = 1 << 40
+
+
+class ProtocolError(ValueError):
+    """A control message the server does not understand; the reason is sent back."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Resize:
+    cols: int
+    rows: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Ack:
+    bytes: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Ping:
+    pass
+
+
+def _int_field(message: dict, name: str) -> int:
+    value = message.get(name)
+    # bool is an int in Python; a resize of `true` columns is still nonsense.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ProtocolError(f"'{name}' must be a number")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ProtocolError(f"'{name}' must be a finite number")
+    return int(value)
+
+
+def _clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(high, value))
+
+
+def parse_control(text: str) -> Resize | Ack | Ping:
+    if len(text) > MAX_CONTROL_LENGTH:
+        raise ProtocolError("control message too long")
+    try:
+        message = json.loads(text)
+    except ValueError:
+        raise ProtocolError("control message is not valid JSON") from None
+    if not isinstance(message, dict):
+        raise ProtocolError("control message must be a JSON object")
+    kind = message.get("type")
+    if kind == "resize":
+        cols = _clamp(_int_field(message, "cols"), MIN_COLS, MAX_COLS)
+        rows = _clamp(_int_field(message, "rows"), MIN_ROWS, MAX_ROWS)
+        return Resize(cols=cols, rows=rows)
+    if kind == "ack":
+        return Ack(bytes=_clamp(_int_field(message, "bytes"), 0, MAX_ACK))
+    if kind == "ping":
+        return Ping()
+    raise ProtocolError(f"unknown control message type: {kind!r}"[:200])
+
+
+def status(state: str, **fields) -> str:
+    return json.dumps({"type": "status", "state": state, **fields})
+
+
+def error(message: str) -> str:
+    return json.dumps({"type": "error", "message": message})

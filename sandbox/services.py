@@ -1,0 +1,117 @@
+"""What happens to sandboxes: starting, activity, watching rights, reaping.
+
+Consumers, views and commands call these; only the backend talks to Docker.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import timedelta
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from sandbox.backends import get_backend
+from sandbox.backends.base import MISSING, RUNNING, STOPPED, ProgressCallback, SandboxInfo
+from sandbox.models import Sandbox
+
+log = logging.getLogger(__name__)
+
+# Activity is written at most this often per terminal, to keep the database quiet.
+ACTIVITY_WRITE_INTERVAL = timedelta(seconds=30)
+
+
+def sandbox_key(user) -> str:
+    return f"u{user.pk}"
+
+
+def may_attach(viewer, owner) -> tuple[bool, bool]:
+    """(allowed, read_only): students use their own sandbox; instructors may watch any."""
+    if not viewer.is_authenticated or not viewer.is_active:
+        return False, True
+    if viewer.pk == owner.pk:
+        return True, False
+    if viewer.is_staff:
+        return True, True
+    return False, True
+
+
+@database_sync_to_async
+def find_user(username: str):
+    return get_user_model().objects.filter(username=username, is_active=True).first()
+
+
+@database_sync_to_async
+def _save_sandbox(user, info: SandboxInfo, touch: bool) -> None:
+    fields = {"key": info.key, "status": info.status, "state": info.state}
+    if touch:
+        fields["last_activity"] = timezone.now()
+    Sandbox.objects.update_or_create(user=user, defaults=fields)
+
+
+async def start_sandbox(user, progress: ProgressCallback | None = None) -> SandboxInfo:
+    info = await get_backend().start(sandbox_key(user), progress)
+    await _save_sandbox(user, info, touch=True)
+    return info
+
+
+@database_sync_to_async
+def record_activity(user) -> None:
+    Sandbox.objects.filter(user=user).update(last_activity=timezone.now())
+
+
+class ActivityRecorder:
+    """Writes a student's activity at most once per ACTIVITY_WRITE_INTERVAL."""
+
+    def __init__(self, user):
+        self.user = user
+        self._last = None
+
+    async def touch(self) -> None:
+        now = timezone.now()
+        if self._last is None or now - self._last >= ACTIVITY_WRITE_INTERVAL:
+            self._last = now
+            await record_activity(self.user)
+
+
+@dataclasses.dataclass
+class ReapReport:
+    stopped: list[str] = dataclasses.field(default_factory=list)
+    removed: list[str] = dataclasses.field(default_factory=list)
+
+
+@database_sync_to_async
+def _sandbox_rows() -> dict[str, Sandbox]:
+    return {row.key: row for row in Sandbox.objects.all()}
+
+
+@database_sync_to_async
+def _set_status(key: str, status: str) -> None:
+    Sandbox.objects.filter(key=key).update(status=status)
+
+
+async def reap_idle_sandboxes(now=None) -> ReapReport:
+    """Stop sandboxes idle past SANDBOX_IDLE_STOP_SECONDS, remove those idle past
+    SANDBOX_IDLE_REMOVE_SECONDS. A sandbox the database does not know is left alone."""
+    now = now or timezone.now()
+    backend = get_backend()
+    rows = await _sandbox_rows()
+    report = ReapReport()
+    for info in await backend.list():
+        row = rows.get(info.key)
+        if row is None:
+            continue
+        idle = row.idle_for(now)
+        if idle >= settings.SANDBOX_IDLE_REMOVE_SECONDS:
+            log.info("removing sandbox %s, idle for %.0f s", info.key, idle)
+            await backend.remove(info.key)
+            await _set_status(info.key, MISSING)
+            report.removed.append(info.key)
+        elif info.status == RUNNING and idle >= settings.SANDBOX_IDLE_STOP_SECONDS:
+            log.info("stopping sandbox %s, idle for %.0f s", info.key, idle)
+            await backend.stop(info.key)
+            await _set_status(info.key, STOPPED)
+            report.stopped.append(info.key)
+    return report

@@ -1,0 +1,159 @@
+// The lesson page's terminal: xterm.js over a websocket to the student's sandbox.
+// Protocol: docs/terminal-protocol.md. Binary frames are terminal bytes; text
+// frames are JSON control messages. Written bytes are acknowledged once xterm.js
+// has processed them, so a flood never outruns the browser (flow control).
+(function () {
+  "use strict";
+  const pane = document.getElementById("terminal-pane");
+  if (!pane || !pane.dataset.wsPath || !window.Terminal) return;
+
+  const ACK_EVERY = 64 * 1024; // acknowledge at least this often…
+  const ACK_DELAY_MS = 20; // …or this soon after the last processed write
+  const MAX_BACKOFF_S = 30;
+  const readOnly = pane.dataset.readOnly === "true";
+  const statusEl = pane.querySelector(".terminal-status");
+  const host = pane.querySelector(".terminal-host");
+  const encoder = new TextEncoder();
+
+  const term = new window.Terminal({
+    cursorBlink: !readOnly,
+    disableStdin: readOnly,
+    convertEol: false,
+    scrollback: 5000,
+    fontFamily: '"DejaVu Sans Mono", "Noto Sans Mono CJK SC", Menlo, Consolas, monospace',
+    fontSize: 14,
+    theme: { background: "#0f172a" },
+  });
+  const fit = new window.FitAddon.FitAddon();
+  term.loadAddon(fit);
+  term.loadAddon(new window.WebLinksAddon.WebLinksAddon());
+  term.open(host);
+  fit.fit();
+
+  let socket = null;
+  let attempt = 0;
+  let retryTimer = null;
+  let ended = false; // the server said not to retry (full classroom is retried, though)
+  let unacked = 0;
+  let ackTimer = null;
+
+  function setStatus(key, cls, extra) {
+    let text = statusEl.dataset["text" + key.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase())] || key;
+    if (extra !== undefined) text = text.replace("%s", extra);
+    statusEl.textContent = text;
+    statusEl.className = "terminal-status status-" + cls;
+    pane.dataset.state = key;
+  }
+
+  function sendControl(message) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  }
+
+  function flushAck() {
+    ackTimer = null;
+    if (unacked > 0) {
+      sendControl({ type: "ack", bytes: unacked });
+      unacked = 0;
+    }
+  }
+
+  function processed(count) {
+    unacked += count;
+    if (unacked >= ACK_EVERY) flushAck();
+    else if (!ackTimer) ackTimer = setTimeout(flushAck, ACK_DELAY_MS);
+  }
+
+  function sendSize() {
+    sendControl({ type: "resize", cols: term.cols, rows: term.rows });
+  }
+
+  function onControl(message) {
+    if (message.type === "status") {
+      switch (message.state) {
+        case "starting":
+          setStatus(message.step === "engine" ? "engine" : message.step === "workspace" ? "workspace" : "starting", "starting");
+          break;
+        case "ready":
+          attempt = 0;
+          setStatus(message.read_only ? "watching" : "ready", "ready");
+          if (!readOnly) term.focus();
+          break;
+        case "engine-ready":
+          if (!readOnly) setStatus("engine-ready", "ready");
+          break;
+        case "full":
+          setStatus("full", "error");
+          break;
+        case "offline":
+        case "ended":
+          setStatus(message.state, "idle");
+          break;
+        case "error":
+          ended = true;
+          setStatus("error", "error");
+          statusEl.textContent += ": " + (message.message || "");
+          break;
+      }
+    } else if (message.type === "error") {
+      console.warn("terminal protocol:", message.message);
+    }
+  }
+
+  function connect() {
+    retryTimer = null;
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + pane.dataset.wsPath);
+    socket.binaryType = "arraybuffer";
+    unacked = 0;
+    setStatus("connecting", "starting");
+    socket.onopen = () => sendSize();
+    socket.onmessage = (event) => {
+      if (typeof event.data === "string") {
+        try { onControl(JSON.parse(event.data)); } catch (e) { console.warn(e); }
+        return;
+      }
+      const bytes = new Uint8Array(event.data);
+      // xterm.js decodes UTF-8 itself, keeping characters split across frames intact.
+      term.write(bytes, () => processed(bytes.byteLength));
+    };
+    socket.onclose = () => {
+      socket = null;
+      if (ended) return;
+      attempt += 1;
+      const delay = Math.min(MAX_BACKOFF_S, Math.pow(2, attempt - 1)) * (0.75 + Math.random() * 0.5);
+      setStatus("reconnecting", "error", Math.round(delay));
+      retryTimer = setTimeout(connect, delay * 1000);
+    };
+  }
+
+  term.onData((data) => {
+    if (!readOnly && socket && socket.readyState === WebSocket.OPEN) socket.send(encoder.encode(data));
+  });
+  term.onBinary((data) => {
+    if (readOnly || !socket || socket.readyState !== WebSocket.OPEN) return;
+    const bytes = Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff);
+    socket.send(bytes);
+  });
+  term.onResize(() => sendSize());
+  new ResizeObserver(() => fit.fit()).observe(host);
+
+  // Run buttons in the lesson type their commands into the shell.
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-action=run]");
+    if (!button || readOnly) return;
+    const block = button.closest(".runnable");
+    if (!block) return;
+    let commands;
+    try { commands = JSON.parse(block.dataset.commands || "[]"); } catch (e) { return; }
+    if (!socket || socket.readyState !== WebSocket.OPEN) {
+      setStatus("connecting", "starting");
+      return;
+    }
+    for (const command of commands) socket.send(encoder.encode(command + "\r"));
+    term.focus();
+  });
+
+  window.addEventListener("online", () => { if (retryTimer) { clearTimeout(retryTimer); connect(); } });
+  window.dockyardTerminal = { term, get socket() { return socket; } };
+  connect();
+})();
