@@ -1,0 +1,98 @@
+"""An in-memory backend for fast unit tests: no containers, a terminal that echoes.
+
+`FakeBackend.instances` keeps every sandbox so tests can look inside.
+"""
+from __future__ import annotations
+
+import asyncio
+
+from sandbox.backends.base import (
+    MISSING,
+    RUNNING,
+    STOPPED,
+    ExecResult,
+    ProgressCallback,
+    SandboxBackend,
+    SandboxError,
+    SandboxInfo,
+    TerminalStream,
+)
+
+
+class FakeTerminal(TerminalStream):
+    """Echoes what is typed, like a tty with echo on; tests may push output."""
+
+    def __init__(self, read_only: bool):
+        self.read_only = read_only
+        self.output: asyncio.Queue[bytes] = asyncio.Queue()
+        self.written = bytearray()
+        self.sizes: list[tuple[int, int]] = []
+        self.closed = False
+
+    async def read(self, max_bytes: int) -> bytes:
+        if self.closed:
+            return b""
+        data = await self.output.get()
+        if len(data) > max_bytes:
+            self.output._queue.appendleft(data[max_bytes:])  # type: ignore[attr-defined]
+            data = data[:max_bytes]
+        return data
+
+    async def write(self, data: bytes) -> None:
+        self.written += data
+        await self.output.put(data)
+
+    async def resize(self, cols: int, rows: int) -> None:
+        self.sizes.append((cols, rows))
+
+    async def close(self) -> None:
+        self.closed = True
+        await self.output.put(b"")
+
+
+class FakeBackend(SandboxBackend):
+    def __init__(self):
+        self.status: dict[str, str] = {}
+        self.terminals: list[FakeTerminal] = []
+        self.fail_start: SandboxError | None = None
+
+    def _info(self, key: str) -> SandboxInfo:
+        return SandboxInfo(key=key, status=self.status.get(key, MISSING), state={"fake": True})
+
+    async def start(self, key: str, progress: ProgressCallback | None = None) -> SandboxInfo:
+        if self.fail_start is not None:
+            raise self.fail_start
+        if progress is not None:
+            await progress("engine")
+            await progress("workspace")
+        self.status[key] = RUNNING
+        return self._info(key)
+
+    async def stop(self, key: str) -> None:
+        if key in self.status:
+            self.status[key] = STOPPED
+
+    async def remove(self, key: str) -> None:
+        self.status.pop(key, None)
+
+    async def poll(self, key: str) -> SandboxInfo:
+        return self._info(key)
+
+    async def list(self) -> list[SandboxInfo]:
+        return [self._info(key) for key in sorted(self.status)]
+
+    async def wait_engine_ready(self, key: str, timeout: float) -> bool:
+        return self.status.get(key) == RUNNING
+
+    async def exec(self, key: str, command: list[str], timeout: float = 60) -> ExecResult:
+        if self.status.get(key) != RUNNING:
+            raise SandboxError("This sandbox is not running.")
+        return ExecResult(exit_code=0, output="")
+
+    async def open_terminal(self, key, *, read_only=False, cols=80, rows=24) -> TerminalStream:
+        if self.status.get(key) != RUNNING:
+            raise SandboxError("This sandbox is not running.")
+        terminal = FakeTerminal(read_only)
+        terminal.sizes.append((cols, rows))
+        self.terminals.append(terminal)
+        return terminal

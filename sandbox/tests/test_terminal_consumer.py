@@ -1,0 +1,162 @@
+"""The terminal websocket against the fake backend: who may connect, the
+control protocol, and flow control. The real engine is in test_terminal_docker.py."""
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from conftest import ORIGIN, session_cookie
+from sandbox.backends.base import ClassroomFull
+from tutorial.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def open_terminal(user=None, path="/ws/terminal/", origin=ORIGIN):
+    headers = [origin] if origin else []
+    if user is not None:
+        headers.append(await database_sync_to_async(session_cookie)(user))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, code = await communicator.connect(timeout=5)
+    return communicator, connected, code
+
+
+async def until_status(communicator, state, timeout=5):
+    """Read control messages until the given status arrives; return it."""
+    while True:
+        message = await communicator.receive_from(timeout)
+        if isinstance(message, str):
+            data = json.loads(message)
+            if data.get("type") == "status" and data["state"] == state:
+                return data
+
+
+async def read_bytes(communicator, timeout=1):
+    """The next terminal bytes, skipping status messages such as engine-ready."""
+    while True:
+        output = await communicator.receive_output(timeout)
+        if "bytes" in output or output["type"] != "websocket.send":
+            return output.get("bytes")
+
+
+async def test_it_refuses_anonymous_connections(fake_backend):
+    communicator, connected, _ = await open_terminal(None)
+    assert not connected
+    assert fake_backend.status == {}
+
+
+async def test_it_refuses_a_foreign_origin(fake_backend, alice):
+    communicator, connected, _ = await open_terminal(alice, origin=(b"origin", b"http://evil.example"))
+    assert not connected
+    communicator, connected, _ = await open_terminal(alice, origin=None)
+    assert not connected
+
+
+async def test_it_starts_the_sandbox_and_echoes_typing(fake_backend, alice):
+    communicator, connected, _ = await open_terminal(alice)
+    assert connected
+    ready = await until_status(communicator, "ready")
+    assert ready["read_only"] is False and ready["owner"] == "alice"
+    await communicator.send_to(bytes_data="echo 你好\r".encode())
+    assert await read_bytes(communicator) == "echo 你好\r".encode()
+    assert fake_backend.status == {f"u{alice.pk}": "running"}
+    await communicator.disconnect()
+
+
+async def test_it_reports_start_progress(fake_backend, alice):
+    communicator, _, _ = await open_terminal(alice)
+    steps = []
+    while True:
+        data = json.loads(await communicator.receive_from(5))
+        if data["state"] != "starting":
+            break
+        steps.append(data["step"])
+    assert steps == ["sandbox", "engine", "workspace"]
+    await communicator.disconnect()
+
+
+async def test_another_student_cannot_attach(fake_backend, alice, bob):
+    communicator, connected, _ = await open_terminal(bob, path="/ws/terminal/alice/")
+    assert not connected
+    communicator, connected, _ = await open_terminal(bob, path="/ws/terminal/nobody/")
+    assert not connected
+
+
+async def test_an_instructor_watches_read_only(fake_backend, alice, teacher):
+    student, _, _ = await open_terminal(alice)
+    await until_status(student, "ready")
+    watcher, connected, _ = await open_terminal(teacher, path="/ws/terminal/alice/")
+    assert connected
+    ready = await until_status(watcher, "ready")
+    assert ready["read_only"] is True
+    await until_status(watcher, "engine-ready")
+    await watcher.send_to(bytes_data=b"rm -rf /\r")
+    assert await watcher.receive_nothing(0.2)
+    watcher_terminal = fake_backend.terminals[-1]
+    assert watcher_terminal.read_only and watcher_terminal.written == b""
+    await watcher.disconnect()
+    await student.disconnect()
+
+
+async def test_watching_a_stopped_sandbox_says_so(fake_backend, alice, teacher):
+    watcher, connected, _ = await open_terminal(teacher, path="/ws/terminal/alice/")
+    assert connected
+    offline = await until_status(watcher, "offline")
+    assert "not running" in offline["message"]
+    assert fake_backend.status == {}  # watching never starts a sandbox
+
+
+async def test_bad_control_messages_get_an_error_and_the_terminal_lives_on(fake_backend, alice):
+    communicator, _, _ = await open_terminal(alice)
+    await until_status(communicator, "engine-ready")
+    await communicator.send_to(text_data="{nonsense")
+    error = json.loads(await communicator.receive_from(1))
+    assert error == {"type": "error", "message": "control message is not valid JSON"}
+    await communicator.send_to(text_data='{"type": "resize", "cols": 99999, "rows": 0}')
+    await communicator.send_to(bytes_data=b"x")
+    assert await read_bytes(communicator) == b"x"
+    assert fake_backend.terminals[-1].sizes[-1] == (500, 1)
+    await communicator.disconnect()
+
+
+async def test_a_full_classroom_is_told_so(fake_backend, alice):
+    fake_backend.fail_start = ClassroomFull("The classroom is full right now. Please try again shortly.")
+    communicator, connected, _ = await open_terminal(alice)
+    assert connected
+    full = await until_status(communicator, "full")
+    assert "classroom is full" in full["message"]
+    closed = await communicator.receive_output(1)
+    assert closed == {"type": "websocket.close", "code": 4429}
+
+
+async def test_output_stops_at_the_high_watermark_until_acknowledged(fake_backend, alice, settings):
+    settings.TERMINAL_HIGH_WATERMARK = 256 * 1024
+    settings.TERMINAL_LOW_WATERMARK = 64 * 1024
+    communicator, _, _ = await open_terminal(alice)
+    await until_status(communicator, "ready")
+    terminal = fake_backend.terminals[-1]
+    for _ in range(64):  # 4 MiB waiting in the sandbox
+        terminal.output.put_nowait(b"y\n" * 32 * 1024)
+
+    received = 0
+    while (chunk := await read_bytes_or_none(communicator)) is not None:
+        received += len(chunk)
+    assert 256 * 1024 <= received < 256 * 1024 + 64 * 1024  # paused: at most one read past the mark
+    assert terminal.output.qsize() > 50  # the rest stays in the sandbox, not in server memory
+
+    await communicator.send_to(text_data=json.dumps({"type": "ack", "bytes": received}))
+    more = 0
+    while (chunk := await read_bytes_or_none(communicator)) is not None:
+        more += len(chunk)
+    assert 256 * 1024 <= more < 256 * 1024 + 64 * 1024
+    await communicator.disconnect()
+
+
+async def read_bytes_or_none(communicator):
+    """Terminal bytes, or None once nothing more arrives (receive_nothing keeps the app alive)."""
+    while not await communicator.receive_nothing(0.3):
+        output = await communicator.receive_output(1)
+        if "bytes" in output:
+            return output["bytes"]
+    return None
