@@ -1,0 +1,71 @@
+"""Idle reaping and the classroom cap against the real engine."""
+import asyncio
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from sandbox.backends import get_backend, reset_backend_cache
+from sandbox.backends.base import ClassroomFull
+from sandbox.models import Sandbox
+from sandbox.services import reap_idle_sandboxes, sandbox_key
+from sandbox.tests.docker_fixtures import TEST_PREFIX, require_engine_and_images
+
+pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def docker_settings(settings):
+    require_engine_and_images()
+    settings.SANDBOX_NAME_PREFIX = TEST_PREFIX
+    settings.SANDBOX_REAP_INTERVAL_SECONDS = 0
+    reset_backend_cache()
+    yield settings
+    reset_backend_cache()
+
+
+@pytest.fixture
+def student(django_user_model, docker_settings):
+    user = django_user_model.objects.create_user("idle-student", password="pw-idle-123", id=9100)
+    yield user
+    asyncio.run(get_backend().remove(sandbox_key(user)))
+
+
+def test_the_reaper_stops_then_removes_an_idle_sandbox(student, docker_settings):
+    docker_settings.SANDBOX_IDLE_STOP_SECONDS = 600
+    docker_settings.SANDBOX_IDLE_REMOVE_SECONDS = 3600
+    backend = get_backend()
+    key = sandbox_key(student)
+    asyncio.run(backend.start(key))
+    Sandbox.objects.create(user=student, key=key, status="running")
+
+    assert asyncio.run(reap_idle_sandboxes()).stopped == []  # just used: left alone
+    assert asyncio.run(backend.poll(key)).status == "running"
+
+    Sandbox.objects.filter(key=key).update(last_activity=timezone.now() - timedelta(minutes=11))
+    report = asyncio.run(reap_idle_sandboxes())
+    assert report.stopped == [key]
+    assert asyncio.run(backend.poll(key)).status == "stopped"
+    assert Sandbox.objects.get(key=key).status == "stopped"
+
+    Sandbox.objects.filter(key=key).update(last_activity=timezone.now() - timedelta(hours=2))
+    assert asyncio.run(reap_idle_sandboxes()).removed == [key]
+    assert asyncio.run(backend.poll(key)).status == "missing"
+
+
+def test_a_stopped_sandbox_starts_again_with_its_files(student, docker_settings):
+    backend = get_backend()
+    key = sandbox_key(student)
+    asyncio.run(backend.start(key))
+    asyncio.run(backend.exec(key, ["sh", "-c", "echo keep-me > ~/notes.txt"]))
+    asyncio.run(backend.stop(key))
+    asyncio.run(backend.start(key))
+    assert asyncio.run(backend.exec(key, ["cat", "/root/notes.txt"])).output.strip() == "keep-me"
+
+
+def test_a_full_classroom_starts_nothing(student, docker_settings):
+    docker_settings.SANDBOX_MAX_RUNNING = 0
+    backend = get_backend()
+    with pytest.raises(ClassroomFull, match="classroom is full"):
+        asyncio.run(backend.start(sandbox_key(student)))
+    assert asyncio.run(backend.poll(sandbox_key(student))).status == "missing"

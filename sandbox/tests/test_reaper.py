@@ -1,0 +1,41 @@
+import asyncio
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from sandbox.models import Sandbox
+from sandbox.services import reap_idle_sandboxes
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def make_sandbox(user, backend, idle_minutes):
+    key = f"u{user.pk}"
+    backend.status[key] = "running"
+    last = timezone.now() - timedelta(minutes=idle_minutes)
+    return Sandbox.objects.create(user=user, key=key, status="running", last_activity=last)
+
+
+def test_it_stops_only_sandboxes_idle_past_the_limit(fake_backend, settings, alice, bob):
+    settings.SANDBOX_IDLE_STOP_SECONDS = 30 * 60
+    make_sandbox(alice, fake_backend, idle_minutes=31)
+    make_sandbox(bob, fake_backend, idle_minutes=5)
+    report = asyncio.run(reap_idle_sandboxes())
+    assert report.stopped == [f"u{alice.pk}"]
+    assert fake_backend.status == {f"u{alice.pk}": "stopped", f"u{bob.pk}": "running"}
+
+
+def test_it_removes_sandboxes_idle_past_the_longer_limit(fake_backend, settings, alice):
+    settings.SANDBOX_IDLE_REMOVE_SECONDS = 24 * 3600
+    make_sandbox(alice, fake_backend, idle_minutes=25 * 60)
+    report = asyncio.run(reap_idle_sandboxes())
+    assert report.removed == [f"u{alice.pk}"]
+    assert fake_backend.status == {}
+    assert Sandbox.objects.get(user=alice).status == "missing"
+
+
+def test_it_leaves_sandboxes_the_database_does_not_know(fake_backend):
+    fake_backend.status["stranger"] = "running"
+    assert asyncio.run(reap_idle_sandboxes()).stopped == []
+    assert fake_backend.status == {"stranger": "running"}

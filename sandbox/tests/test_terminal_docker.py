@@ -1,0 +1,80 @@
+"""The terminal end to end: real websockets, the real consumer, a real sandbox."""
+import asyncio
+import re
+
+import pytest
+from django.test import override_settings
+
+from sandbox.backends import reset_backend_cache
+from sandbox.backends.docker import DockerBackend
+from sandbox.tests.docker_fixtures import TEST_PREFIX, open_terminal, read_until, sandbox_fixture
+
+pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
+ALICE_ID = 9001
+
+alice_sandbox = sandbox_fixture(f"u{ALICE_ID}")
+
+
+@pytest.fixture
+def alice(alice_sandbox, django_user_model, settings):
+    settings.SANDBOX_NAME_PREFIX = TEST_PREFIX
+    settings.SANDBOX_REAP_INTERVAL_SECONDS = 0
+    reset_backend_cache()
+    return django_user_model.objects.create_user("alice", password="pw-alice-123", id=ALICE_ID)
+
+
+async def test_typing_a_command_shows_its_output(alice):
+    terminal, connected = await open_terminal(alice)
+    assert connected
+    await terminal.send_to(bytes_data=b"echo $((6*7))\r")
+    output = await read_until(terminal, b"42")
+    assert b"42" in output
+    await terminal.disconnect()
+
+
+async def test_chinese_output_arrives_intact_across_chunks(alice):
+    terminal, _ = await open_terminal(alice)
+    # ~120 KB of three-byte characters: many 64 KiB reads, split mid-character.
+    await terminal.send_to(bytes_data=b"clear; for i in $(seq 1 2000); do printf '%s' '\xe4\xbd\xa0\xe5\xa5\xbd\xe4\xb8\x96\xe7\x95\x8c'; done; echo; echo DONE-$((1+1))\r")
+    output = await read_until(terminal, b"DONE-2", timeout=60)
+    text = output.decode("utf-8")  # raises if any character was cut and lost
+    assert "\ufffd" not in text
+    assert "你好世界" in text
+    await terminal.disconnect()
+
+
+async def test_reconnecting_resumes_the_same_shell(alice):
+    terminal, _ = await open_terminal(alice)
+    await terminal.send_to(bytes_data=b"cd /tmp && export MARK=kept-$((3*3))\r")
+    await terminal.disconnect()
+
+    again, _ = await open_terminal(alice)
+    await again.send_to(bytes_data=b"echo $MARK in $PWD\r")
+    await read_until(again, b"kept-9 in /tmp")
+    await again.disconnect()
+
+
+async def test_an_app_restart_reattaches_to_the_running_sandbox(alice):
+    before = await DockerBackend().poll(f"u{ALICE_ID}")
+    terminal, _ = await open_terminal(alice)
+    await terminal.send_to(bytes_data=b"echo before-restart-$((2*21))\r")
+    await read_until(terminal, b"before-restart-42")
+    await terminal.disconnect()
+
+    reset_backend_cache()  # a new process: a backend object that has never seen the sandbox
+    after = await DockerBackend().poll(f"u{ALICE_ID}")
+    assert after.status == "running"
+    assert after.state["engine_id"] == before.state["engine_id"]
+    terminal, _ = await open_terminal(alice)
+    # tmux redraws the screen, earlier output included.
+    await read_until(terminal, b"before-restart-42")
+    after_connect = await DockerBackend().poll(f"u{ALICE_ID}")
+    assert after_connect.state == after.state  # nothing was recreated
+    await terminal.disconnect()
+
+
+async def test_a_docker_command_works_from_the_terminal(alice):
+    terminal, _ = await open_terminal(alice)
+    await terminal.send_to(bytes_data=b"docker run --rm busybox echo hello-$((40+2))-from-busybox\r")
+    await read_until(terminal, b"hello-42-from-busybox", timeout=60)
+    await terminal.disconnect()
