@@ -1,0 +1,76 @@
+"""The whole app served by Daphne in a subprocess, for browser tests: its own
+database in a temporary folder, sandboxes under the test name prefix."""
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from sandbox.tests.docker_fixtures import TEST_PREFIX
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, data_dir: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+            "DJANGO_SETTINGS_MODULE": "tutorial.settings",
+            "DATA_DIR": str(data_dir),
+            "SANDBOX_NAME_PREFIX": TEST_PREFIX,
+            "SANDBOX_REAP_INTERVAL_SECONDS": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        }
+        self.log = open(data_dir / "server.log", "w+")
+        self.process = None
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
+            capture_output=True, text=True, check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    def create_user(self, username: str, password: str, user_id: int, staff: bool = False):
+        self.manage(
+            "shell", "-c",
+            "from django.contrib.auth import get_user_model; "
+            f"get_user_model().objects.create_user({username!r}, password={password!r}, id={user_id}, is_staff={staff})",
+        )
+
+    def start(self):
+        self.manage("migrate", "--noinput")
+        self.manage("sync_lessons")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "tutorial.asgi:application"],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(self.url + "/accounts/login/", timeout=2)
+                return self
+            time.sleep(0.2)
+        raise AssertionError("the server did not start:\n" + self.output())
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()[-5000:]
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.log.close()
