@@ -1,0 +1,259 @@
+"""Builds the sandbox images on the local Docker engine, with no registry needed.
+
+Order: base -> busybox (the nested engines' seed image) -> engine -> workspace.
+Each built image carries a label with a hash of its build inputs (its
+directory under sandbox/images/, its build arguments and the IDs of the
+images it is built from), so a second run skips what is already up to date.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import docker
+import docker.errors
+from django.conf import settings
+
+from sandbox.backends.docker_specs import image
+
+IMAGES_DIR = Path(__file__).resolve().parent / "images"
+INPUTS_LABEL = "dockyard.build-inputs"
+UPSTREAM_BASE = "debian:bookworm-slim"
+DEFAULT_MIRROR = "http://deb.debian.org/debian"
+# The tag the seed image has inside each nested engine.
+SEED_TAG = "busybox:latest"
+
+Log = Callable[[str], None]
+
+
+class BuildError(Exception):
+    """An image could not be built; the message says what to do about it."""
+
+
+def base_image() -> str:
+    return f"{settings.SANDBOX_IMAGE_PREFIX}/base:bookworm"
+
+
+def busybox_image() -> str:
+    return f"{settings.SANDBOX_IMAGE_PREFIX}/busybox:latest"
+
+
+def build_all(force: bool = False, log: Log = print) -> None:
+    client = _client()
+    ensure_base(client, force, log)
+    base_id = client.images.get(base_image()).id
+    busybox_id = _build(client, "busybox", busybox_image(), {"BASE": base_image()}, [base_id], force, log)
+    _build(
+        client, "engine", image("engine"), {"BASE": base_image()}, [base_id, busybox_id], force, log,
+        extra_files={"busybox.tar": lambda: _seed_tar(client, busybox_image())},
+    )
+    engine_id = client.images.get(image("engine")).id
+    _build(
+        client, "workspace", image("workspace"),
+        {"BASE": base_image(), "ENGINE": image("engine")}, [base_id, engine_id], force, log,
+    )
+    log("All images are up to date.")
+
+
+def _client() -> docker.DockerClient:
+    try:
+        client = docker.from_env(timeout=600)
+        client.ping()
+    except docker.errors.DockerException as exc:
+        raise BuildError(
+            f"No Docker engine is reachable ({exc}). Start dockerd, or set DOCKER_HOST."
+        ) from exc
+    return client
+
+
+def _exists(client: docker.DockerClient, name: str):
+    try:
+        return client.images.get(name)
+    except docker.errors.ImageNotFound:
+        return None
+
+
+# --- base -----------------------------------------------------------------
+
+
+def ensure_base(client: docker.DockerClient, force: bool, log: Log) -> None:
+    name = base_image()
+    if not force and _exists(client, name):
+        log(f"[base] {name} exists, skipping")
+        return
+    log(f"[base] pulling {UPSTREAM_BASE}")
+    try:
+        repo, tag = UPSTREAM_BASE.split(":")
+        pulled = client.images.pull(repo, tag=tag)
+    except docker.errors.APIError as exc:
+        log(f"[base] pull failed ({exc.explanation or exc}); building it with debootstrap")
+        _debootstrap_base(client, name, log)
+    else:
+        repo, tag = name.split(":")
+        pulled.tag(repo, tag)
+    log(f"[base] {name} ready")
+
+
+def _debootstrap_base(client: docker.DockerClient, name: str, log: Log) -> None:
+    if not shutil.which("debootstrap"):
+        raise BuildError(
+            "Docker Hub is not reachable and debootstrap is missing: "
+            "install it (apt-get install debootstrap) and run build_images again."
+        )
+    if os.geteuid() != 0:
+        raise BuildError("debootstrap must run as root to build the base image.")
+    mirror = os.environ.get("DEBIAN_MIRROR", DEFAULT_MIRROR)
+    rootfs = Path(tempfile.mkdtemp(prefix="dockyard-rootfs-"))
+    try:
+        log(f"[base] debootstrap --variant=minbase bookworm from {mirror} (about 30 s)")
+        _run_logged(
+            ["debootstrap", "--variant=minbase", "bookworm", str(rootfs), mirror], log, "[debootstrap] "
+        )
+        _write_apt_sources(rootfs, mirror)
+        for cache in ("var/cache/apt/archives", "var/lib/apt/lists"):
+            for entry in (rootfs / cache).glob("*"):
+                if entry.is_file():
+                    entry.unlink()
+        log(f"[base] importing the root file system as {name}")
+        repo, tag = name.split(":")
+        with tempfile.NamedTemporaryFile(suffix=".tar") as archive:
+            subprocess.run(["tar", "-C", str(rootfs), "-c", "."], stdout=archive, check=True)
+            archive.flush()
+            client.api.import_image_from_file(
+                archive.name, repository=repo, tag=tag,
+                changes=['CMD ["bash"]', "ENV LANG=C.UTF-8"],
+            )
+    finally:
+        shutil.rmtree(rootfs, ignore_errors=True)
+
+
+def _write_apt_sources(rootfs: Path, mirror: str) -> None:
+    """Point apt at updates and security too, as Debian's own images do."""
+    security = os.environ.get("DEBIAN_SECURITY_MIRROR", "http://deb.debian.org/debian-security")
+    (rootfs / "etc/apt/sources.list").write_text(
+        f"deb {mirror} bookworm main\n"
+        f"deb {mirror} bookworm-updates main\n"
+        f"deb {security} bookworm-security main\n"
+    )
+
+
+def _run_logged(command: list[str], log: Log, prefix: str) -> None:
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    tail: list[str] = []
+    for line in process.stdout:
+        line = line.rstrip()
+        tail = (tail + [line])[-20:]
+        log(prefix + line)
+    if process.wait() != 0:
+        raise BuildError(f"{command[0]} failed (exit {process.returncode}):\n" + "\n".join(tail))
+
+
+# --- Dockerfile builds ------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Context:
+    directory: Path
+    extra_files: dict[str, Callable[[], bytes]]
+
+
+def _inputs_hash(directory: Path, buildargs: dict, parent_ids: list[str]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(directory)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(b"x" if os.access(path, os.X_OK) else b"-")
+    digest.update(json.dumps([buildargs, parent_ids], sort_keys=True).encode())
+    return digest.hexdigest()[:32]
+
+
+def _build(
+    client: docker.DockerClient,
+    role: str,
+    name: str,
+    buildargs: dict,
+    parent_ids: list[str],
+    force: bool,
+    log: Log,
+    extra_files: dict[str, Callable[[], bytes]] | None = None,
+) -> str:
+    directory = IMAGES_DIR / role
+    inputs = _inputs_hash(directory, buildargs, parent_ids)
+    existing = _exists(client, name)
+    if not force and existing and existing.labels.get(INPUTS_LABEL) == inputs:
+        log(f"[{role}] {name} is up to date, skipping")
+        return existing.id
+    log(f"[{role}] building {name}")
+    with tempfile.TemporaryDirectory(prefix=f"dockyard-{role}-") as tmp:
+        context = Path(tmp) / "context"
+        shutil.copytree(directory, context)
+        for filename, produce in (extra_files or {}).items():
+            log(f"[{role}] adding {filename} to the build context")
+            (context / filename).write_bytes(produce())
+        image_id = _stream_build(client, context, name, buildargs, {INPUTS_LABEL: inputs}, role, log)
+    log(f"[{role}] built {name} ({image_id[7:19]})")
+    return image_id
+
+
+def _stream_build(client, context: Path, name: str, buildargs: dict, labels: dict, role: str, log: Log) -> str:
+    image_id = None
+    stream = client.api.build(
+        path=str(context), tag=name, buildargs=buildargs, labels=labels,
+        rm=True, forcerm=True, pull=False, decode=True,
+    )
+    try:
+        for chunk in stream:
+            image_id = _log_build_chunk(chunk, name, role, log) or image_id
+    except docker.errors.APIError as exc:
+        raise BuildError(f"building {name} failed: {exc.explanation or exc}") from exc
+    if image_id is None:
+        image_id = client.images.get(name).id
+    return image_id
+
+
+def _log_build_chunk(chunk: dict, name: str, role: str, log: Log) -> str | None:
+    if "error" in chunk:
+        raise BuildError(f"building {name} failed: {chunk['error'].strip()}")
+    for line in chunk.get("stream", "").splitlines():
+        if line.strip():
+            log(f"[{role}] {line}")
+    return chunk.get("aux", {}).get("ID")
+
+
+def _seed_tar(client: docker.DockerClient, name: str) -> bytes:
+    """`docker save` of the seed image, retagged as plain busybox:latest.
+
+    The host keeps it as <prefix>/busybox so a user's own busybox:latest is untouched.
+    """
+    raw = b"".join(client.images.get(name).save(named=name))
+    source = tarfile.open(fileobj=io.BytesIO(raw))
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member) if member.isfile() else None
+            if member.name == "manifest.json":
+                manifest = json.load(data)
+                for entry in manifest:
+                    entry["RepoTags"] = [SEED_TAG]
+                data, member = _replace(member, json.dumps(manifest).encode())
+            elif member.name == "repositories":
+                repositories = json.load(data)
+                (layer_id,) = repositories[name.rsplit(":", 1)[0]].values()
+                seed_repo, seed_tag = SEED_TAG.split(":")
+                data, member = _replace(member, json.dumps({seed_repo: {seed_tag: layer_id}}).encode())
+            target.addfile(member, data)
+    return out.getvalue()
+
+
+def _replace(member: tarfile.TarInfo, content: bytes):
+    member.size = len(content)
+    return io.BytesIO(content), member

@@ -1,0 +1,96 @@
+#!/bin/sh
+# Starts the student's nested Docker engine: fresh cgroup mounts, the
+# authorization plugin, dockerd on the shared socket, then the seed images.
+set -eu
+
+SOCKET=/run/dockyard/docker.sock
+PLUGIN_SOCKET=/run/docker/plugins/dockyard-authz.sock
+LOG=/var/log/dockerd.log
+
+say() { echo "dockyard-engine: $*" >&2; }
+
+wait_for() {  # wait_for SECONDS COMMAND...: true once COMMAND succeeds
+    tries=$(($1 * 10)); shift
+    while [ "$tries" -gt 0 ]; do
+        "$@" >/dev/null 2>&1 && return 0
+        tries=$((tries - 1)); sleep 0.1
+    done
+    return 1
+}
+
+# Docker mounts the cgroup hierarchies read-only in an unprivileged
+# container. In our private cgroup namespace a fresh mount of each
+# hierarchy is rooted at our own cgroup, so mounting it read-write gives
+# the nested engine nothing beyond its own subtree.
+remount_cgroups_v1() {
+    # mountinfo: ... MOUNTPOINT ... - FSTYPE SOURCE SUPER_OPTIONS
+    awk '{ for (i = 7; $i != "-"; i++); if ($5 ~ "^/sys/fs/cgroup/" && $(i+1) == "cgroup") print $5, $(i+3) }' \
+        /proc/self/mountinfo |
+    while read -r dir opts; do
+        subsystems=$(echo "$opts" | tr , '\n' | grep -vxE 'rw|ro' | paste -sd, -)
+        umount "$dir"
+        mount -t cgroup -o "$subsystems" cgroup "$dir"
+    done
+    if mountpoint -q /sys/fs/cgroup/unified; then
+        umount /sys/fs/cgroup/unified
+        mount -t cgroup2 cgroup2 /sys/fs/cgroup/unified
+    fi
+}
+
+# On a cgroup v2 host the namespace root must hold no processes before
+# controllers can be delegated: move ourselves into a leaf first (as
+# moby's own dind script does).
+remount_cgroups_v2() {
+    umount /sys/fs/cgroup
+    mount -t cgroup2 -o rw,nosuid,nodev,noexec cgroup2 /sys/fs/cgroup
+    mkdir -p /sys/fs/cgroup/init
+    xargs -rn1 </sys/fs/cgroup/cgroup.procs >/sys/fs/cgroup/init/cgroup.procs 2>/dev/null || :
+    sed -e 's/ / +/g' -e 's/^/+/' </sys/fs/cgroup/cgroup.controllers \
+        >/sys/fs/cgroup/cgroup.subtree_control || say "could not delegate every cgroup controller"
+}
+
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    remount_cgroups_v2
+else
+    remount_cgroups_v1
+fi
+
+mkdir -p /run/docker/plugins /run/dockyard /var/lib/docker
+chmod 0700 /root /run/docker/plugins
+
+# The student may bind-mount paths under /root only. Without this, a
+# symlink swapped in after the plugin's check (`docker create -v
+# /root/d:/x`, then `ln -s / /root/d`, then `docker start`) would hand a
+# nested container this container's root file system. nosymfollow makes
+# the kernel refuse to follow any symlink on this mount.
+if ! mount -o remount,bind,nosymfollow /root; then
+    say "cannot mount /root with nosymfollow (Linux 5.10 or later is needed); refusing to start"
+    exit 1
+fi
+rm -f "$PLUGIN_SOCKET" "$SOCKET"
+
+python3 /usr/local/lib/dockyard/dockyard_authz.py "$PLUGIN_SOCKET" &
+wait_for 10 test -S "$PLUGIN_SOCKET" || { say "the authorization plugin did not start"; exit 1; }
+
+dockerd -H "unix://$SOCKET" --group root \
+    --authorization-plugin=dockyard-authz >>"$LOG" 2>&1 &
+dockerd_pid=$!
+trap 'kill -TERM "$dockerd_pid" 2>/dev/null' TERM INT
+
+export DOCKER_HOST="unix://$SOCKET"
+if wait_for 60 docker version; then
+    for archive in /usr/share/dockyard/images/*.tar; do
+        [ -e "$archive" ] || continue
+        name=$(basename "$archive" .tar)
+        docker image inspect "$name" >/dev/null 2>&1 || docker load -q -i "$archive" >&2
+    done
+    say "ready"
+else
+    say "dockerd did not answer within 60 s; its log follows"
+    tail -n 50 "$LOG" >&2
+fi
+
+# Exit when dockerd does (wait returns early on a trapped signal).
+while kill -0 "$dockerd_pid" 2>/dev/null; do
+    wait "$dockerd_pid" || :
+done
