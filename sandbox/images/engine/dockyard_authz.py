@@ -48,9 +48,12 @@ _REFUSED_FIELDS = {
     "devicerequests": "--gpus and device requests",
     "devicecgrouprules": "--device-cgroup-rule",
     "sysctls": "--sysctl",
+    "cgroupparent": "--cgroup-parent",
+}
+# Refused whenever present: an empty list is what unmasks /proc.
+_REFUSED_IF_PRESENT = {
     "maskedpaths": "changing the masked /proc paths",
     "readonlypaths": "changing the read-only /proc paths",
-    "cgroupparent": "--cgroup-parent",
 }
 _LOCAL_DRIVERS = ("", "local")
 _MOUNT_TYPES = ("bind", "volume", "tmpfs")
@@ -135,6 +138,9 @@ def _check_container(config: dict) -> None:
 def _check_host_config(config: dict) -> None:
     for field, flag in _REFUSED_FIELDS.items():
         if config.get(field):
+            raise Refused(f"{flag} {CLASSROOM}")
+    for field, flag in _REFUSED_IF_PRESENT.items():
+        if config.get(field) is not None:
             raise Refused(f"{flag} {CLASSROOM}")
     for field, flag in _HOST_NAMESPACES.items():
         if str(config.get(field) or "").strip().lower() == "host":
