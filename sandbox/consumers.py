@@ -22,6 +22,7 @@ from sandbox.services import ActivityRecorder, find_user, may_attach, sandbox_ke
 log = logging.getLogger(__name__)
 
 READ_CHUNK = 64 * 1024
+EARLY_INPUT_LIMIT = 16 * 1024  # keystrokes typed while the sandbox starts
 ENGINE_READY_TIMEOUT = 60
 CLOSE_FORBIDDEN = 4403
 CLOSE_FULL = 4429
@@ -45,6 +46,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self.key = sandbox_key(owner)
         self.size = (80, 24)
         self.terminal = None
+        self.early_input = bytearray()
         self.flow = FlowControl(settings.TERMINAL_HIGH_WATERMARK, settings.TERMINAL_LOW_WATERMARK)
         self.activity = ActivityRecorder(owner)
         self.tasks: list[asyncio.Task] = []
@@ -60,9 +62,13 @@ class TerminalConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         if bytes_data is not None:
-            if self.terminal is not None and not self.read_only:
-                await self.terminal.write(bytes_data)
-                await self.activity.touch()
+            if self.read_only:
+                return
+            if self.terminal is None:
+                self.early_input += bytes_data[: EARLY_INPUT_LIMIT - len(self.early_input)]
+                return
+            await self.terminal.write(bytes_data)
+            await self.activity.touch()
             return
         try:
             message = protocol.parse_control(text_data or "")
@@ -96,6 +102,9 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 self.key, read_only=self.read_only, cols=cols, rows=rows
             )
             await self._status("ready", read_only=self.read_only, owner=self.owner.username)
+            if self.early_input:
+                await self.terminal.write(bytes(self.early_input))
+                self.early_input.clear()
             self.tasks.append(asyncio.create_task(self._announce_engine()))
             await self._pump()
             await self._status("ended")

@@ -116,7 +116,9 @@ class DockerBackend(SandboxBackend):
         if engine is None:
             self._ensure_network(names)
             try:
-                return self.client.containers.run(**specs.engine_options(names))
+                engine = self.client.containers.run(**specs.engine_options(names))
+                engine.reload()
+                return engine
             except APIError as exc:
                 if exc.status_code != 409:  # 409: created meanwhile by another process
                     raise
@@ -142,7 +144,9 @@ class DockerBackend(SandboxBackend):
             workspace = None
         if workspace is None:
             try:
-                return self.client.containers.run(**specs.workspace_options(names, engine.id))
+                workspace = self.client.containers.run(**specs.workspace_options(names, engine.id))
+                workspace.reload()
+                return workspace
             except APIError as exc:
                 if exc.status_code != 409:
                     raise

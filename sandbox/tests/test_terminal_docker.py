@@ -45,7 +45,8 @@ async def test_chinese_output_arrives_intact_across_chunks(alice):
 
 async def test_reconnecting_resumes_the_same_shell(alice):
     terminal, _ = await open_terminal(alice)
-    await terminal.send_to(bytes_data=b"cd /tmp && export MARK=kept-$((3*3))\r")
+    await terminal.send_to(bytes_data=b"cd /tmp && export MARK=kept-$((3*3)) && echo set-$((1+1))\r")
+    await read_until(terminal, b"set-2")
     await terminal.disconnect()
 
     again, _ = await open_terminal(alice)
