@@ -69,6 +69,7 @@ def page(server, browser):
 
 
 def terminal_text(page) -> str:
+    """What the terminal shows, scrollback included, one string per line."""
     return page.evaluate(BUFFER_TEXT)
 
 
@@ -91,9 +92,12 @@ def test_the_run_button_types_the_exercise(page, server):
     page.wait_for_selector("#terminal-pane[data-state=engine-ready]", timeout=60_000)
     first_run = page.locator(".runnable [data-action=run]").first
     first_run.click()
-    wait_for_terminal(page, "hello")
-    # `docker run --rm busybox echo hello`: the output line is exactly "hello".
-    assert "hello" in [line.strip() for line in terminal_text(page).splitlines()]
+    # `docker run --rm busybox echo hello`: wait for an output line that is exactly "hello".
+    page.wait_for_function(
+        f"() => ({BUFFER_TEXT})().split('\\n').some((line) => line.trim() === 'hello')",
+        timeout=60_000,
+    )
+    assert "docker run --rm busybox echo hello" in terminal_text(page)
     if SCREENSHOT:
         page.screenshot(path=str(ROOT / SCREENSHOT))
 
