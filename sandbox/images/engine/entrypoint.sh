@@ -4,15 +4,20 @@
 set -eu
 
 SOCKET=/run/dockyard/docker.sock
+# dockerd listens here until the seed images are loaded, then the socket is
+# renamed into place: whoever sees docker.sock answer can `docker run busybox`.
+BOOT_SOCKET=/run/dockyard/.docker-starting.sock
 PLUGIN_SOCKET=/run/docker/plugins/dockyard-authz.sock
 LOG=/var/log/dockerd.log
 
 say() { echo "dockyard-engine: $*" >&2; }
 
-wait_for() {  # wait_for SECONDS COMMAND...: true once COMMAND succeeds
+wait_for() {  # wait_for SECONDS COMMAND...: true once COMMAND succeeds; gives up if it exits 2
     tries=$(($1 * 10)); shift
     while [ "$tries" -gt 0 ]; do
-        "$@" >/dev/null 2>&1 && return 0
+        status=0; "$@" >/dev/null 2>&1 || status=$?
+        [ "$status" -eq 0 ] && return 0
+        [ "$status" -eq 2 ] && return 1
         tries=$((tries - 1)); sleep 0.1
     done
     return 1
@@ -55,8 +60,8 @@ else
     remount_cgroups_v1
 fi
 
-mkdir -p /run/docker/plugins /run/dockyard /var/lib/docker
-chmod 0700 /root /run/docker/plugins
+mkdir -p /run/dockyard /var/lib/docker
+chmod 0700 /root
 
 # The student may bind-mount paths under /root only. Without this, a
 # symlink swapped in after the plugin's check (`docker create -v
@@ -67,30 +72,43 @@ if ! mount -o remount,bind,nosymfollow /root; then
     say "cannot mount /root with nosymfollow (Linux 5.10 or later is needed); refusing to start"
     exit 1
 fi
-rm -f "$PLUGIN_SOCKET" "$SOCKET"
+# The container's own /run survives a restart: clear what the last run left.
+rm -rf /run/docker /run/containerd /run/docker.pid "$SOCKET" "$BOOT_SOCKET"
+mkdir -p /run/docker/plugins
+chmod 0700 /run/docker/plugins
 
 python3 /usr/local/lib/dockyard/dockyard_authz.py "$PLUGIN_SOCKET" &
 wait_for 10 test -S "$PLUGIN_SOCKET" || { say "the authorization plugin did not start"; exit 1; }
 
-dockerd -H "unix://$SOCKET" --group root \
+dockerd -H "unix://$BOOT_SOCKET" --group root \
     --authorization-plugin=dockyard-authz >>"$LOG" 2>&1 &
 dockerd_pid=$!
 trap 'kill -TERM "$dockerd_pid" 2>/dev/null' TERM INT
 
-export DOCKER_HOST="unix://$SOCKET"
-if wait_for 60 docker version; then
+dockerd_answers() {
+    kill -0 "$dockerd_pid" 2>/dev/null || return 2
+    docker version >/dev/null 2>&1
+}
+
+export DOCKER_HOST="unix://$BOOT_SOCKET"
+if wait_for 60 dockerd_answers; then
     for archive in /usr/share/dockyard/images/*.tar; do
         [ -e "$archive" ] || continue
         name=$(basename "$archive" .tar)
         docker image inspect "$name" >/dev/null 2>&1 || docker load -q -i "$archive" >&2
     done
+    mv "$BOOT_SOCKET" "$SOCKET"
     say "ready"
 else
-    say "dockerd did not answer within 60 s; its log follows"
+    say "dockerd did not start; its log follows"
     tail -n 50 "$LOG" >&2
+    kill -TERM "$dockerd_pid" 2>/dev/null || :
+    exit 1
 fi
 
 # Exit when dockerd does (wait returns early on a trapped signal).
+status=0
 while kill -0 "$dockerd_pid" 2>/dev/null; do
-    wait "$dockerd_pid" || :
+    wait "$dockerd_pid" || status=$?
 done
+exit "$status"

@@ -1,0 +1,90 @@
+"""The sandbox images, built by `manage.py build_images` on the real engine."""
+import io
+import time
+
+import docker
+import pytest
+from django.core.management import call_command
+
+from sandbox.backends.docker_specs import image
+from sandbox.image_builder import INPUTS_LABEL, base_image, busybox_image
+from sandbox.tests.docker_fixtures import require_engine_and_images
+
+pytestmark = pytest.mark.docker
+
+WORKSPACE_TOOLS = "bash tmux curl less nano vim ip ps git docker"
+
+
+@pytest.fixture(scope="module")
+def client():
+    require_engine_and_images()
+    return docker.from_env()
+
+
+def build_images() -> tuple[str, float]:
+    out = io.StringIO()
+    started = time.monotonic()
+    call_command("build_images", stdout=out)
+    return out.getvalue(), time.monotonic() - started
+
+
+def test_a_second_build_skips_everything_quickly(client):
+    build_images()  # brings anything stale up to date
+    output, seconds = build_images()
+    assert seconds < 5, output
+    assert "[base] dockyard/base:bookworm exists, skipping" in output
+    for role in ("busybox", "engine", "workspace"):
+        assert f"[{role}]" in output and "is up to date, skipping" in output
+    assert "Step " not in output, output
+    assert output.rstrip().endswith("All images are up to date.")
+
+
+def test_built_images_carry_the_inputs_hash(client):
+    for name in (busybox_image(), image("engine"), image("workspace")):
+        assert len(client.images.get(name).labels[INPUTS_LABEL]) == 32
+    assert client.images.get(base_image())
+
+
+def test_the_workspace_has_the_students_tools(client):
+    output = client.containers.run(
+        image("workspace"), # dash's `command -v` reports only its first argument: ask one by one.
+        ["sh", "-c", f"for t in {WORKSPACE_TOOLS}; do command -v $t || exit 1; done; /usr/bin/docker --version"],
+        remove=True,
+    ).decode()
+    for tool in WORKSPACE_TOOLS.split():
+        assert f"/{tool}\n" in output, output
+    assert "/usr/local/bin/docker" in output  # the waiting wrapper comes first
+    assert "Docker version 20.10" in output
+
+
+def test_the_workspace_shell_is_configured(client):
+    output = client.containers.run(
+        image("workspace"),
+        ["bash", "-c", "tmux -f /etc/tmux.conf start-server \\; show -g history-limit \\; "
+                       "show -g default-terminal \\; show -sg escape-time; echo LANG=$LANG; grep -c Dockyard /etc/bash.bashrc"],
+        remove=True,
+    ).decode()
+    assert "history-limit 10000" in output
+    assert "xterm-256color" in output
+    assert "escape-time 0" in output
+    assert "LANG=C.UTF-8" in output
+
+
+def test_the_seed_busybox_is_static_and_tiny(client):
+    seed = client.images.get(busybox_image())
+    assert seed.attrs["Size"] < 5_000_000
+    assert seed.labels["org.opencontainers.image.description"] == "built locally by Dockyard"
+    assert client.containers.run(busybox_image(), ["sh", "-c", "echo ok"], remove=True) == b"ok\n"
+
+
+def test_the_wrapper_waits_for_the_engine_with_one_message(client):
+    container = client.containers.run(
+        image("workspace"), ["timeout", "1", "docker", "version"], detach=True,
+        environment={"DOCKER_HOST": "unix:///run/dockyard/nothing.sock"},
+    )
+    try:
+        assert container.wait(timeout=30)["StatusCode"] == 124  # still waiting when timeout struck
+        output = container.logs().decode()
+    finally:
+        container.remove(force=True)
+    assert output.count("Waiting for your Docker engine to start") == 1, output
