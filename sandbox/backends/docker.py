@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shlex
 import socket
+import uuid
 from collections import defaultdict
 
 import docker
@@ -35,9 +37,14 @@ NO_ENGINE = (
 )
 NO_IMAGES = "The sandbox images are not built yet: run `python manage.py build_images`."
 TMUX_SESSION = "main"
-ATTACH = ["tmux", "new-session", "-A", "-s", TMUX_SESSION]
+ATTACH = f"exec tmux new-session -A -s {TMUX_SESSION}"
 # Watchers attach read-only; the session is created first if the student has none yet.
-WATCH = ["sh", "-c", f"tmux has-session -t {TMUX_SESSION} 2>/dev/null || tmux new-session -d -s {TMUX_SESSION}; exec tmux attach -r -t {TMUX_SESSION}"]
+WATCH = f"tmux has-session -t {TMUX_SESSION} 2>/dev/null || tmux new-session -d -s {TMUX_SESSION}; exec tmux attach -r -t {TMUX_SESSION}"
+# Closing the exec's connection does not end the process inside (its tty stays
+# open in the engine), so each terminal notes its tmux client's pid to hang it up.
+CLIENTS_DIR = "/tmp/.dockyard-clients"
+RECORD_PID = f"mkdir -p {CLIENTS_DIR} && echo $$ > {CLIENTS_DIR}/{{token}}; "
+HANG_UP = f"kill -HUP $(cat {CLIENTS_DIR}/{{token}}) 2>/dev/null; rm -f {CLIENTS_DIR}/{{token}}"
 TERMINAL_ENV = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 PING_ENGINE = (
     "for i in $(seq 1 {tries}); do "
@@ -242,8 +249,10 @@ class DockerBackend(SandboxBackend):
         self, key: str, *, read_only: bool = False, cols: int = 80, rows: int = 24
     ) -> TerminalStream:
         workspace = await self._running_workspace(key)
-        exec_id, sock = await self._call(self._open_exec, workspace.id, WATCH if read_only else ATTACH)
-        terminal = DockerTerminal(self, exec_id, sock)
+        token = uuid.uuid4().hex
+        script = RECORD_PID.format(token=token) + (WATCH if read_only else ATTACH)
+        exec_id, sock = await self._call(self._open_exec, workspace.id, ["sh", "-c", script])
+        terminal = DockerTerminal(self, workspace, token, exec_id, sock)
         await terminal.resize(cols, rows)
         return terminal
 
@@ -261,8 +270,10 @@ class DockerBackend(SandboxBackend):
 class DockerTerminal(TerminalStream):
     """The hijacked HTTP connection of a `docker exec -it`, read without blocking."""
 
-    def __init__(self, backend: DockerBackend, exec_id: str, sock: socket.socket):
+    def __init__(self, backend: DockerBackend, workspace, token: str, exec_id: str, sock: socket.socket):
         self._backend = backend
+        self._workspace = workspace
+        self._token = token
         self._exec_id = exec_id
         self._sock = sock
         self._closed = False
@@ -296,6 +307,12 @@ class DockerTerminal(TerminalStream):
         except OSError:
             pass
         self._sock.close()
+        try:
+            await asyncio.to_thread(
+                self._workspace.exec_run, ["sh", "-c", HANG_UP.format(token=shlex.quote(self._token))]
+            )
+        except DockerException as exc:  # the sandbox may be gone already
+            log.debug("could not hang up terminal %s: %s", self._token, exc)
 
 
 def _running(container) -> bool:

@@ -79,3 +79,16 @@ async def test_a_docker_command_works_from_the_terminal(alice):
     await terminal.send_to(bytes_data=b"docker run --rm busybox echo hello-$((40+2))-from-busybox\r")
     await read_until(terminal, b"hello-42-from-busybox", timeout=60)
     await terminal.disconnect()
+
+
+async def test_closed_terminals_leave_no_tmux_clients_behind(alice):
+    for _ in range(3):
+        terminal, _ = await open_terminal(alice)
+        await terminal.send_to(bytes_data=b"echo attached-$((1+2))\r")
+        await read_until(terminal, b"attached-3")
+        await terminal.disconnect()
+    backend = DockerBackend()
+    clients = await backend.exec(f"u{ALICE_ID}", ["tmux", "list-clients"])
+    assert clients.output.strip() == ""
+    sessions = await backend.exec(f"u{ALICE_ID}", ["tmux", "list-sessions", "-F", "#{session_name}"])
+    assert sessions.output.split() == ["main"]  # the shell itself lives on
