@@ -92,3 +92,31 @@ async def test_closed_terminals_leave_no_tmux_clients_behind(alice):
     assert clients.output.strip() == ""
     sessions = await backend.exec(f"u{ALICE_ID}", ["tmux", "list-sessions", "-F", "#{session_name}"])
     assert sessions.output.split() == ["main"]  # the shell itself lives on
+
+
+async def test_a_flood_waits_in_the_sandbox_until_the_browser_catches_up(alice, settings):
+    settings.TERMINAL_HIGH_WATERMARK = 256 * 1024
+    settings.TERMINAL_LOW_WATERMARK = 64 * 1024
+    terminal, _ = await open_terminal(alice)
+    await terminal.send_to(bytes_data=b"clear; yes flood-line | head -c 50000000; echo FLOOD-$((4*4))-DONE\r")
+
+    async def drain_without_acks():
+        received = 0
+        while not await terminal.receive_nothing(0.5):
+            output = await terminal.receive_output(1)
+            received += len(output.get("bytes", b""))
+        return received
+
+    first = await drain_without_acks()
+    # The server paused at the high watermark (plus at most one 64 KiB read)...
+    assert 0 < first <= 256 * 1024 + 64 * 1024
+    # ...and resumes once the browser acknowledges.
+    await terminal.send_to(text_data=f'{{"type": "ack", "bytes": {first}}}')
+    second = await drain_without_acks()
+    assert 0 < second <= 256 * 1024 + 64 * 1024
+    # Stop the flood; acknowledging everything lets the rest through and the shell answers.
+    await terminal.send_to(bytes_data=b"\x03")
+    await terminal.send_to(text_data=f'{{"type": "ack", "bytes": {first + second}}}')
+    await terminal.send_to(bytes_data=b"echo after-flood-$((5+5))\r")
+    await read_until(terminal, b"after-flood-10", timeout=120)
+    await terminal.disconnect()

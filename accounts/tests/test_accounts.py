@@ -1,0 +1,62 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_signs_up_and_logs_in(client, django_user_model):
+    response = client.post(
+        reverse("signup"),
+        {"username": "carol", "password1": "a-long-passphrase-42", "password2": "a-long-passphrase-42",
+         "next": "/lessons/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/lessons/"
+    assert django_user_model.objects.filter(username="carol", is_staff=False).exists()
+    assert client.get(reverse("lessons:index")).context["user"].username == "carol"
+
+
+def test_signup_shows_errors_for_bad_input(client, django_user_model):
+    response = client.post(reverse("signup"), {"username": "carol", "password1": "abc", "password2": "abd"})
+    assert response.status_code == 200
+    assert "didn’t match" in response.content.decode()
+    assert not django_user_model.objects.exists()
+
+
+def test_signup_ignores_an_offsite_next(client):
+    response = client.post(
+        reverse("signup"),
+        {"username": "dave", "password1": "a-long-passphrase-42", "password2": "a-long-passphrase-42",
+         "next": "https://evil.example/"},
+    )
+    assert response["Location"] == reverse("home")
+
+
+def test_it_logs_in_and_out(client, alice):
+    response = client.post(reverse("login"), {"username": "alice", "password": "pw-alice-123"})
+    assert response.status_code == 302
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert not client.get(reverse("lessons:index")).context["user"].is_authenticated
+
+
+def test_the_sandbox_pages_need_a_login(client, alice, teacher):
+    assert client.get(reverse("sandbox:playground")).status_code == 302
+    client.force_login(alice)
+    assert client.get(reverse("sandbox:playground")).status_code == 200
+    # Watching is for instructors only.
+    assert client.get(reverse("sandbox:watch", args=["alice"])).status_code == 302
+    client.force_login(teacher)
+    page = client.get(reverse("sandbox:watch", args=["alice"])).content.decode()
+    assert 'data-ws-path="/ws/terminal/alice/"' in page and 'data-read-only="true"' in page
+
+
+def test_ensure_instructor_creates_one_account_once(django_user_model):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("ensure_instructor", stdout=out)
+    assert "Created instructor account: instructor / " in out.getvalue()
+    call_command("ensure_instructor", stdout=out)
+    assert django_user_model.objects.filter(is_staff=True).count() == 1

@@ -1,0 +1,63 @@
+"""Settings come from the environment, with defaults that run on one machine."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOW = (
+    "import json; from django.conf import settings as s; "
+    "print(json.dumps({'db': s.DATABASES['default'], 'layer': s.CHANNEL_LAYERS['default'], "
+    "'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS, 'backend': s.SANDBOX_BACKEND, "
+    "'max_running': s.SANDBOX_MAX_RUNNING, 'idle_stop': s.SANDBOX_IDLE_STOP_SECONDS}, default=str))"
+)
+VARIABLES = ("DATABASE_URL", "REDIS_URL", "DEBUG", "ALLOWED_HOSTS", "SECRET_KEY", "SANDBOX_MAX_RUNNING")
+
+
+def settings_with(tmp_path, **env) -> dict:
+    clean = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    clean.update(DJANGO_SETTINGS_MODULE="tutorial.settings", DATA_DIR=str(tmp_path), **env)
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {SHOW}"],
+        cwd=ROOT, env=clean, capture_output=True, text=True, check=True,
+    ).stdout
+    return json.loads(out)
+
+
+def test_the_defaults_run_on_one_machine(tmp_path):
+    s = settings_with(tmp_path)
+    assert s["db"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert s["db"]["NAME"] == str(tmp_path / "db.sqlite3")
+    assert s["layer"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    assert s["debug"] is False
+    assert s["hosts"] == ["127.0.0.1", "localhost"]
+    assert s["backend"] == "sandbox.backends.docker.DockerBackend"
+    assert s["max_running"] == 40 and s["idle_stop"] == 1800
+
+
+def test_a_secret_key_is_generated_once_and_kept(tmp_path):
+    settings_with(tmp_path)
+    key = (tmp_path / "secret_key").read_text()
+    settings_with(tmp_path)
+    assert (tmp_path / "secret_key").read_text() == key and len(key) > 40
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_database_url_switches_to_postgresql(tmp_path):
+    s = settings_with(tmp_path, DATABASE_URL="postgres://dock:secret@db.internal:5432/dockyard")
+    assert s["db"]["ENGINE"] == "django.db.backends.postgresql"
+    assert (s["db"]["HOST"], s["db"]["NAME"], s["db"]["USER"]) == ("db.internal", "dockyard", "dock")
+
+
+def test_redis_url_switches_to_the_redis_channel_layer(tmp_path):
+    s = settings_with(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0")
+    assert s["layer"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert s["layer"]["CONFIG"]["hosts"] == ["redis://127.0.0.1:6379/0"]
+
+
+def test_variables_override_the_defaults(tmp_path):
+    s = settings_with(tmp_path, DEBUG="true", ALLOWED_HOSTS="class.example.org, 127.0.0.1", SANDBOX_MAX_RUNNING="7")
+    assert s["debug"] is True
+    assert s["hosts"] == ["class.example.org", "127.0.0.1"]
+    assert s["max_running"] == 7
