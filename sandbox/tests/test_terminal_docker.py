@@ -120,3 +120,20 @@ async def test_a_flood_waits_in_the_sandbox_until_the_browser_catches_up(alice, 
     await terminal.send_to(bytes_data=b"echo after-flood-$((5+5))\r")
     await read_until(terminal, b"after-flood-10", timeout=120)
     await terminal.disconnect()
+
+
+async def test_an_instructor_sees_the_students_terminal_read_only(alice, django_user_model):
+    teacher = await django_user_model.objects.acreate(username="teacher", is_staff=True)
+    student, _ = await open_terminal(alice)
+    await student.send_to(bytes_data=b"echo student-typed-$((7*6))\r")
+    await read_until(student, b"student-typed-42")
+
+    watcher, connected = await open_terminal(teacher, path="/ws/terminal/alice/")
+    assert connected
+    await read_until(watcher, b"student-typed-42")  # the student's screen, redrawn
+    await watcher.send_to(bytes_data=b"echo watcher-typed-$((1+1))\r")
+    await student.send_to(bytes_data=b"echo student-again-$((2+2))\r")
+    seen = await read_until(watcher, b"student-again-4")
+    assert b"watcher-typed" not in seen
+    await watcher.disconnect()
+    await student.disconnect()
