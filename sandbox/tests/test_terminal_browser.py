@@ -113,3 +113,25 @@ def test_reloading_the_page_keeps_the_shell(page, server):
     page.keyboard.type("echo $KEEP")
     page.keyboard.press("Enter")
     wait_for_terminal(page, "still-25")
+
+
+def test_the_page_reconnects_after_a_dropped_connection(page, server):
+    page.wait_for_selector("#terminal-pane[data-state=engine-ready]", timeout=60_000)
+    page.evaluate("() => window.dockyardTerminal.socket.close()")
+    page.wait_for_selector("#terminal-pane[data-state=reconnecting]", timeout=5_000)
+    assert "reconnecting" in page.locator(".terminal-status").inner_text()
+    page.wait_for_selector("#terminal-pane[data-state=engine-ready]", timeout=60_000)
+    page.locator(".terminal-host").click()
+    page.keyboard.type("echo back-$((8*8))")
+    page.keyboard.press("Enter")
+    wait_for_terminal(page, "back-64")
+
+
+def test_chinese_output_shows_in_the_browser(page, server):
+    page.wait_for_selector("#terminal-pane[data-state=engine-ready]", timeout=60_000)
+    page.locator(".terminal-host").click()
+    page.keyboard.type("for i in $(seq 1 3000); do printf '\\u4f60\\u597d'; done | tail -c 30; echo; echo cn-$((3+4))")
+    page.keyboard.press("Enter")
+    wait_for_terminal(page, "cn-7")
+    assert "你好你好" in terminal_text(page)
+    assert "\ufffd" not in terminal_text(page)
