@@ -102,19 +102,23 @@ class DockerBackend(SandboxBackend):
             workspace = await self._call(self._get, names.workspace)
             if _running(engine) and _running(workspace) and _joined(workspace, engine):
                 return self._info(key, engine, workspace)
-            if not _running(engine):
+            engine_was_down = not _running(engine)
+            if engine_was_down:
                 async with self._capacity_lock:
                     await self._check_capacity()
                     await report("engine")
                     engine = await self._call(self._ensure_engine, names, engine)
             await report("workspace")
-            workspace = await self._call(self._ensure_workspace, names, engine, workspace)
+            workspace = await self._call(
+                self._ensure_workspace, names, engine, workspace, engine_was_down
+            )
             return self._info(key, engine, workspace)
 
     async def _check_capacity(self):
         running = await self._call(
-            self.client.containers.list,
-            filters={"label": f"{specs.ROLE_LABEL}=engine", "status": "running"},
+            lambda: self.client.containers.list(
+                filters={"label": f"{specs.ROLE_LABEL}=engine", "status": "running"}
+            )
         )
         if len(running) >= settings.SANDBOX_MAX_RUNNING:
             raise ClassroomFull("The classroom is full right now. Please try again shortly.")
@@ -144,11 +148,15 @@ class DockerBackend(SandboxBackend):
                 if exc.status_code != 409:
                     raise
 
-    def _ensure_workspace(self, names: specs.Names, engine, workspace):
+    def _ensure_workspace(self, names: specs.Names, engine, workspace, engine_restarted: bool):
         if workspace is not None and not _joined(workspace, engine):
             # It shares the network namespace of an engine that is gone.
             workspace.remove(force=True)
             workspace = None
+        elif _running(workspace) and engine_restarted:
+            # A restarted engine has a new network namespace; rejoin it.
+            workspace.stop(timeout=1)
+            workspace.reload()
         if workspace is None:
             try:
                 workspace = self.client.containers.run(**specs.workspace_options(names, engine.id))
@@ -201,7 +209,7 @@ class DockerBackend(SandboxBackend):
 
     async def list(self) -> list[SandboxInfo]:
         containers = await self._call(
-            self.client.containers.list, all=True, filters={"label": specs.LABEL}
+            lambda: self.client.containers.list(all=True, filters={"label": specs.LABEL})
         )
         by_key: dict[str, dict] = defaultdict(dict)
         for container in containers:
