@@ -88,3 +88,11 @@ def test_the_wrapper_waits_for_the_engine_with_one_message(client):
     finally:
         container.remove(force=True)
     assert output.count("Waiting for your Docker engine to start") == 1, output
+
+
+def test_the_wrapper_does_not_wait_for_commands_that_need_no_engine(client):
+    output = client.containers.run(
+        image("workspace"), ["timeout", "5", "docker", "--version"], remove=True,
+        environment={"DOCKER_HOST": "unix:///run/dockyard/nothing.sock"},
+    ).decode()
+    assert output.startswith("Docker version 20.10")
