@@ -177,7 +177,7 @@ class DockerBackend(SandboxBackend):
             for name in (names.workspace, names.engine):
                 container = await self._call(self._get, name)
                 if container is not None and _running(container):
-                    await self._call(container.stop, timeout=5)
+                    await self._call(container.stop, timeout=12)  # nested dockerd gives its containers 10 s
 
     async def remove(self, key: str) -> None:
         names = specs.Names(key)
