@@ -39,3 +39,23 @@ def test_it_leaves_sandboxes_the_database_does_not_know(fake_backend):
     fake_backend.status["stranger"] = "running"
     assert asyncio.run(reap_idle_sandboxes()).stopped == []
     assert fake_backend.status == {"stranger": "running"}
+
+
+async def test_the_server_reaps_periodically_once_a_terminal_connects(fake_backend, settings, alice, bob):
+    from channels.db import database_sync_to_async
+
+    from sandbox import reaper
+    from sandbox.tests.test_terminal_consumer import open_terminal, until_status
+
+    settings.SANDBOX_IDLE_STOP_SECONDS = 60
+    settings.SANDBOX_REAP_INTERVAL_SECONDS = 1
+    await database_sync_to_async(make_sandbox)(bob, fake_backend, idle_minutes=5)
+    terminal, _, _ = await open_terminal(alice)
+    await until_status(terminal, "ready")
+    for _ in range(50):
+        if fake_backend.status[f"u{bob.pk}"] == "stopped":
+            break
+        await asyncio.sleep(0.1)
+    assert fake_backend.status == {f"u{alice.pk}": "running", f"u{bob.pk}": "stopped"}
+    await terminal.disconnect()
+    reaper._task.cancel()
