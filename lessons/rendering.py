@@ -60,9 +60,17 @@ class CodeBlock:
     code: str
     language: str
     runnable: bool
+    # Set when the commands are not simply the code's lines (a shell session
+    # with prompts and output); the code is then highlighted as `language`.
+    run_commands: tuple | None = None
+    # A "Save as <save_name>" button that runs save_commands in the terminal.
+    save_name: str = ""
+    save_commands: tuple = ()
 
     @property
     def commands(self):
+        if self.run_commands is not None:
+            return list(self.run_commands)
         return split_commands(self.code)
 
 
@@ -113,10 +121,45 @@ def _make_markdown():
 
 def _render_fence(renderer, tokens, idx, options, env):
     token = tokens[idx]
-    language, runnable = parse_info(token.info)
+    block = env["fence"](token.info, token.content) if env.get("fence") else None
+    if block is None:
+        language, runnable = parse_info(token.info)
+        block = CodeBlock(code=token.content, language=language, runnable=runnable)
     blocks = env["code_blocks"]
-    blocks.append(CodeBlock(code=token.content, language=language, runnable=runnable))
+    blocks.append(block)
     return f"\n{_marker(env['nonce'], len(blocks) - 1)}\n"
+
+
+def _rewrite_urls(tokens, rewrite_url):
+    """Give every link href and image src to rewrite_url(kind, url).
+
+    kind is "link" or "image". A new URL replaces the old one; None drops a
+    link but keeps its text, and drops an image but keeps its alt text.
+    """
+    for token in tokens:
+        if not token.children:
+            continue
+        children, dropping_link = [], False
+        for child in token.children:
+            if child.type == "link_open":
+                url = rewrite_url("link", child.attrGet("href") or "")
+                dropping_link = url is None
+                if dropping_link:
+                    continue
+                child.attrSet("href", url)
+            elif child.type == "link_close" and dropping_link:
+                dropping_link = False
+                continue
+            elif child.type == "image":
+                url = rewrite_url("image", child.attrGet("src") or "")
+                if url is None:
+                    child.type, child.tag = "text", ""
+                    child.content = "".join(c.content for c in child.children or [])
+                    child.children = None
+                else:
+                    child.attrSet("src", url)
+            children.append(child)
+        token.children = children
 
 
 def _marker(nonce, index):
@@ -125,11 +168,14 @@ def _marker(nonce, index):
 
 def _code_block_html(block):
     # Runnable blocks are highlighted as plain shell: their lines are commands, not a session.
-    lexer_name = "bash" if block.runnable else block.language
+    plain_commands = block.runnable and block.run_commands is None
+    lexer_name = "bash" if plain_commands else block.language
     code_html = nh3.clean(
         highlight_code(block.code, lexer_name), tags=CODE_TAGS, attributes=CODE_ATTRIBUTES
     )
     copy = _button("copy-btn", "copy", gettext("Copy"))
+    if block.save_commands:
+        copy = _save_button(block) + copy
     if not block.runnable:
         return f'<div class="code-block"><div class="code-actions">{copy}</div>{code_html}</div>'
     run = _button("run-btn", "run", gettext("Run"))
@@ -137,6 +183,17 @@ def _code_block_html(block):
     return (
         f'<div class="code-block runnable" data-commands="{commands}">'
         f'<div class="code-actions">{run}{copy}</div>{code_html}</div>'
+    )
+
+
+def _save_button(block):
+    # The wrapper is what the terminal's Run handler looks for (closest ".runnable"),
+    # so saving needs no script of its own; Copy still copies the code itself.
+    commands = html.escape(json.dumps(list(block.save_commands), ensure_ascii=False), quote=True)
+    label = gettext("Save as %(name)s") % {"name": block.save_name}
+    return (
+        f'<span class="runnable save-as" data-commands="{commands}">'
+        f'{_button("run-btn save-btn", "run", label)}</span>'
     )
 
 
@@ -158,11 +215,18 @@ def _table_of_contents(tokens):
     return toc
 
 
-def render_markdown(text, language="en"):
-    """Render lesson Markdown; button labels are translated into `language`."""
+def render_markdown(text, language="en", *, rewrite_url=None, fence=None):
+    """Render lesson Markdown; button labels are translated into `language`.
+
+    Optional hooks (used by the book importer): rewrite_url(kind, url), see
+    _rewrite_urls; fence(info, code) returns a CodeBlock for a fenced block,
+    or None for the lessons' own rules.
+    """
     md = _make_markdown()
-    env = {"code_blocks": [], "nonce": secrets.token_hex(8)}
+    env = {"code_blocks": [], "nonce": secrets.token_hex(8), "fence": fence}
     tokens = md.parse(text, env)
+    if rewrite_url is not None:
+        _rewrite_urls(tokens, rewrite_url)
     body = nh3.clean(
         md.renderer.render(tokens, md.options, env),
         tags=ALLOWED_TAGS,
