@@ -48,23 +48,31 @@ def busybox_image() -> str:
 
 
 def build_all(force: bool = False, log: Log = print) -> None:
-    client = _client()
+    client = client_or_error()
     ensure_base(client, force, log)
     base_id = client.images.get(base_image()).id
-    busybox_id = _build(client, "busybox", busybox_image(), {"BASE": base_image()}, [base_id], force, log)
-    _build(
+    busybox_id = build_role(client, "busybox", busybox_image(), {"BASE": base_image()}, [base_id], force, log)
+    build_role(
         client, "engine", image("engine"), {"BASE": base_image()}, [base_id, busybox_id], force, log,
         extra_files={"busybox.tar": lambda: _seed_tar(client, busybox_image())},
     )
     engine_id = client.images.get(image("engine")).id
-    _build(
+    build_role(
         client, "workspace", image("workspace"),
         {"BASE": base_image(), "ENGINE": image("engine")}, [base_id, engine_id], force, log,
     )
     log("All images are up to date.")
 
 
-def _client() -> docker.DockerClient:
+def ensure_busybox(client: docker.DockerClient, log: Log) -> str:
+    """The seed busybox image (built if missing or stale); returns its name."""
+    ensure_base(client, False, log)
+    base_id = client.images.get(base_image()).id
+    build_role(client, "busybox", busybox_image(), {"BASE": base_image()}, [base_id], False, log)
+    return busybox_image()
+
+
+def client_or_error() -> docker.DockerClient:
     try:
         client = docker.from_env(timeout=600)
         client.ping()
@@ -176,7 +184,7 @@ def _inputs_hash(directory: Path, buildargs: dict, parent_ids: list[str]) -> str
     return digest.hexdigest()[:32]
 
 
-def _build(
+def build_role(
     client: docker.DockerClient,
     role: str,
     name: str,
@@ -193,7 +201,7 @@ def _build(
         log(f"[{role}] {name} is up to date, skipping")
         return existing.id
     log(f"[{role}] building {name}")
-    with tempfile.TemporaryDirectory(prefix=f"dockyard-{role}-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"dockyard-{role.replace('/', '-')}-") as tmp:
         context = Path(tmp) / "context"
         shutil.copytree(directory, context)
         for filename, produce in (extra_files or {}).items():

@@ -24,6 +24,8 @@ step "Lessons"
 manage sync_lessons
 step "Sandbox images (the first build takes a few minutes)"
 manage build_images
+step "Classroom image cache (nginx, debian, redis, busybox for every sandbox)"
+manage seed_images
 manage collectstatic --noinput --verbosity 0
 step "Accounts"
 manage ensure_instructor

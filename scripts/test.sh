@@ -8,4 +8,5 @@ python=${PYTHON:-python3}
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 .venv/bin/python manage.py check_engine
 .venv/bin/python manage.py build_images
+.venv/bin/python manage.py seed_images
 exec .venv/bin/pytest "$@"

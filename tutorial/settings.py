@@ -160,6 +160,15 @@ SANDBOX_WORKSPACE_MEMORY = envstr("SANDBOX_WORKSPACE_MEMORY", "256m")
 SANDBOX_WORKSPACE_CPUS = envfloat("SANDBOX_WORKSPACE_CPUS", "1.0")
 SANDBOX_WORKSPACE_PIDS = envint("SANDBOX_WORKSPACE_PIDS", "256")
 
+# The classroom image cache: a registry on the host that every nested engine
+# pulls through. Offline (no MIRROR_UPSTREAM) it serves what seed_images put
+# there; with an upstream it is a pull-through cache of it.
+MIRROR_ENABLED = envbool("MIRROR_ENABLED", "true")
+MIRROR_PORT = envint("MIRROR_PORT", "5000")
+MIRROR_SEED_PORT = envint("MIRROR_SEED_PORT", "5001")
+MIRROR_UPSTREAM = envstr("MIRROR_UPSTREAM", "")
+SEED_IMAGES = envlist("SEED_IMAGES", "busybox:latest,debian:bookworm,nginx:latest,redis:latest")
+
 # Terminal flow control (bytes not yet acknowledged by the browser).
 TERMINAL_HIGH_WATERMARK = envint("TERMINAL_HIGH_WATERMARK", str(512 * 1024))
 TERMINAL_LOW_WATERMARK = envint("TERMINAL_LOW_WATERMARK", str(128 * 1024))

@@ -58,6 +58,7 @@ class DockerBackend(SandboxBackend):
         self._client = client
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._capacity_lock = asyncio.Lock()
+        self._firewall_ready = False
 
     # -- plumbing -----------------------------------------------------------
 
@@ -139,6 +140,7 @@ class DockerBackend(SandboxBackend):
         return engine
 
     def _ensure_network(self, names: specs.Names):
+        self._ensure_host_firewall()
         try:
             self.client.networks.get(names.network)
         except NotFound:
@@ -147,6 +149,16 @@ class DockerBackend(SandboxBackend):
             except APIError as exc:
                 if exc.status_code != 409:
                     raise
+
+    def _ensure_host_firewall(self):
+        """Once per process: sandboxes may reach the image cache on the host, nothing else."""
+        if self._firewall_ready:
+            return
+        try:
+            self.client.containers.run(**specs.firewall_options())
+            self._firewall_ready = True
+        except DockerException as exc:
+            log.error("could not set the host firewall for sandboxes (they can reach host services): %s", exc)
 
     def _ensure_workspace(self, names: specs.Names, engine, workspace, engine_restarted: bool):
         if workspace is not None and not _joined(workspace, engine):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 from pathlib import Path
 
 from django.conf import settings
@@ -41,6 +42,15 @@ class Names:
     def volume(self, purpose: str) -> str:
         return f"{settings.SANDBOX_NAME_PREFIX}-{self.key}-{purpose}"
 
+    @property
+    def bridge(self) -> str:
+        """The network's Linux bridge: `dy` + 12 hex digits (interface names stop at 15)."""
+        return BRIDGE_PREFIX + hashlib.sha256(self.network.encode()).hexdigest()[:12]
+
+
+# Every sandbox bridge starts with this, so one firewall rule covers them all.
+BRIDGE_PREFIX = "dy"
+
 
 def image(role: str) -> str:
     return f"{settings.SANDBOX_IMAGE_PREFIX}/{role}:latest"
@@ -65,7 +75,10 @@ def network_options(names: Names) -> dict:
         name=names.network,
         driver="bridge",
         labels=labels(names.key, "network"),
-        options={"com.docker.network.bridge.enable_icc": "false"},
+        options={
+            "com.docker.network.bridge.enable_icc": "false",
+            "com.docker.network.bridge.name": names.bridge,
+        },
     )
 
 
@@ -87,6 +100,9 @@ def engine_options(names: Names) -> dict:
             names.volume("run"): {"bind": SOCKET_DIR, "mode": "rw"},
             names.volume("home"): {"bind": HOME, "mode": "rw"},
         },
+        environment=(
+            {"DOCKYARD_MIRROR_PORT": str(settings.MIRROR_PORT)} if settings.MIRROR_ENABLED else {}
+        ),
         mem_limit=settings.SANDBOX_ENGINE_MEMORY,
         memswap_limit=settings.SANDBOX_ENGINE_MEMORY,
         nano_cpus=_cpus(settings.SANDBOX_ENGINE_CPUS),
@@ -115,4 +131,30 @@ def workspace_options(names: Names, engine_id: str) -> dict:
         memswap_limit=settings.SANDBOX_WORKSPACE_MEMORY,
         nano_cpus=_cpus(settings.SANDBOX_WORKSPACE_CPUS),
         pids_limit=settings.SANDBOX_WORKSPACE_PIDS,
+    )
+
+
+def firewall_script() -> str:
+    """Host INPUT rules: sandbox bridges reach the image cache's port and nothing
+    else on the host (replies to connections the host opened still pass)."""
+    bridges = f"{BRIDGE_PREFIX}+"
+    rules = [
+        f"INPUT -i {bridges} -j DROP",
+        f"INPUT -i {bridges} -p tcp --dport {settings.MIRROR_PORT} -j ACCEPT",
+        f"INPUT -i {bridges} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+    ]
+    # Delete then insert each at the top, so the last one inserted comes first.
+    lines = [f"while iptables -D {rule} 2>/dev/null; do :; done" for rule in rules]
+    lines += [f"iptables -I {rule}" for rule in rules]
+    return "set -e\n" + "\n".join(lines)
+
+
+def firewall_options() -> dict:
+    return dict(
+        image=image("engine"),
+        entrypoint=["sh", "-c", firewall_script()],
+        network_mode="host",
+        cap_add=["NET_ADMIN", "NET_RAW"],
+        labels={ROLE_LABEL: "firewall"},
+        remove=True,
     )

@@ -77,6 +77,7 @@ rm -rf /run/docker /run/containerd /run/docker.pid "$SOCKET" "$BOOT_SOCKET"
 mkdir -p /run/docker/plugins
 chmod 0700 /run/docker/plugins
 
+python3 /usr/local/lib/dockyard/use_mirror.py
 python3 /usr/local/lib/dockyard/dockyard_authz.py "$PLUGIN_SOCKET" &
 wait_for 10 test -S "$PLUGIN_SOCKET" || { say "the authorization plugin did not start"; exit 1; }
 

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from sandbox import image_builder, mirror
+
+
+class Command(BaseCommand):
+    requires_system_checks = []
+    help = (
+        "Start the classroom image cache and fill it with SEED_IMAGES: pulled from Docker Hub "
+        "when reachable, otherwise built locally from Debian packages."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("images", nargs="*", help="Images to seed (default: SEED_IMAGES).")
+
+    def handle(self, *args, images, **options):
+        def log(line: str) -> None:
+            self.stdout.write(line)
+            self.stdout.flush()
+
+        if not settings.MIRROR_ENABLED:
+            self.stdout.write("The image cache is turned off (MIRROR_ENABLED=false).")
+            return
+        try:
+            mirror.seed(image_builder.client_or_error(), images or settings.SEED_IMAGES, log)
+            for entry in mirror.cached_images():
+                log(f"  cached: {entry['name']}:{', '.join(entry['tags'])}")
+        except image_builder.BuildError as exc:
+            raise CommandError(str(exc)) from exc
