@@ -7,6 +7,7 @@ urlpatterns = [
     path("lessons/", include("lessons.urls")),
     path("accounts/", include("accounts.urls")),
     path("sandbox/", include("sandbox.urls")),
+    path("books/", include("books.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
