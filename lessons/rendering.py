@@ -15,11 +15,14 @@ from django.utils import translation
 from django.utils.translation import gettext
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.container import container_plugin
 from pygments import highlight as pygments_highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
+
+from lessons.steps import StepError
 
 RUNNABLE_LANGUAGES = frozenset({"console", "bash", "sh", "shell"})
 RUN_FLAG = "run"
@@ -52,7 +55,8 @@ _formatter = HtmlFormatter(cssclass="highlight")
 @dataclass(frozen=True)
 class RenderedMarkdown:
     html: str
-    toc: list  # [{"level": 2, "id": "...", "text": "..."}]
+    toc: list  # [{"level": 2, "id": "...", "text": "..."}], steps add "step": id
+    step_ids: tuple = ()  # the `::: step ID` blocks, in order of appearance
 
 
 @dataclass(frozen=True)
@@ -112,11 +116,42 @@ def highlight_code(code, language, attrs=""):
     return pygments_highlight(code, lexer, _formatter)
 
 
-def _make_markdown():
+def _make_markdown(with_steps=False):
     md = MarkdownIt("commonmark", {"html": False, "highlight": highlight_code}).enable("table")
     md.use(anchors_plugin, min_level=1, max_level=4)
     md.add_render_rule("fence", _render_fence)
+    if with_steps:
+        md.use(container_plugin, name="step", validate=_is_step, render=_render_step)
     return md
+
+
+def _is_step(params, *args):
+    words = params.split()
+    return bool(words) and words[0] == "step"
+
+
+def _step_id(token):
+    words = token.info.split()
+    if len(words) != 2:
+        raise StepError(f"'::: {token.info.strip()}' must be '::: step ID'")
+    return words[1]
+
+
+def _render_step(renderer, tokens, idx, options, env):
+    """Steps are markers here; trusted markup replaces them after sanitizing."""
+    token = tokens[idx]
+    if token.nesting == 1:
+        if env["step_open"] is not None:
+            raise StepError(f"'::: step {_step_id(token)}' is inside step {env['step_open']!r}; steps cannot nest")
+        env["step_open"] = _step_id(token)
+        env["steps_used"].append(env["step_open"])
+        return f"\n{_step_marker(env['nonce'], 'open', len(env['steps_used']) - 1)}\n"
+    env["step_open"] = None
+    return f"\n{_step_marker(env['nonce'], 'close', len(env['steps_used']) - 1)}\n"
+
+
+def _step_marker(nonce, kind, index):
+    return f"dockyard-step-{kind}-{nonce}-{index}"
 
 
 def _render_fence(renderer, tokens, idx, options, env):
@@ -204,9 +239,14 @@ def _button(css_class, action, label):
     )
 
 
-def _table_of_contents(tokens):
+def _table_of_contents(tokens, steps):
     toc = []
     for idx, token in enumerate(tokens):
+        if token.type == "container_step_open":
+            step = steps.get(_step_id(token))
+            if step is not None:
+                toc.append({"level": 2, "id": f"step-{step.id}", "text": step.title, "step": step.id})
+            continue
         if token.type != "heading_open" or int(token.tag[1]) not in TOC_LEVELS:
             continue
         children = tokens[idx + 1].children or []
@@ -215,15 +255,22 @@ def _table_of_contents(tokens):
     return toc
 
 
-def render_markdown(text, language="en", *, rewrite_url=None, fence=None):
+def render_markdown(text, language="en", *, steps=None, rewrite_url=None, fence=None):
     """Render lesson Markdown; button labels are translated into `language`.
+
+    With `steps` (a list of lessons.steps.Step, possibly empty), `::: step ID`
+    blocks become step sections; without, `:::` lines are plain text.
 
     Optional hooks (used by the book importer): rewrite_url(kind, url), see
     _rewrite_urls; fence(info, code) returns a CodeBlock for a fenced block,
     or None for the lessons' own rules.
     """
-    md = _make_markdown()
-    env = {"code_blocks": [], "nonce": secrets.token_hex(8), "fence": fence}
+    md = _make_markdown(with_steps=steps is not None)
+    steps_by_id = {step.id: step for step in steps or []}
+    env = {
+        "code_blocks": [], "nonce": secrets.token_hex(8), "fence": fence,
+        "steps_used": [], "step_open": None,
+    }
     tokens = md.parse(text, env)
     if rewrite_url is not None:
         _rewrite_urls(tokens, rewrite_url)
@@ -238,4 +285,70 @@ def render_markdown(text, language="en", *, rewrite_url=None, fence=None):
     with translation.override(language):
         for index, block in enumerate(env["code_blocks"]):
             body = body.replace(_marker(env["nonce"], index), _code_block_html(block), 1)
-    return RenderedMarkdown(html=body, toc=_table_of_contents(tokens))
+        for index, step_id in enumerate(env["steps_used"]):
+            step = steps_by_id.get(step_id)
+            opening, closing = _step_html(step) if step else ("", "")
+            body = body.replace(_step_marker(env["nonce"], "open", index), opening, 1)
+            body = body.replace(_step_marker(env["nonce"], "close", index), closing, 1)
+    return RenderedMarkdown(
+        html=body, toc=_table_of_contents(tokens, steps_by_id), step_ids=tuple(env["steps_used"])
+    )
+
+
+STEP_STATES = ("not-started", "in-progress", "passed")
+
+
+def _step_html(step):
+    """(opening, closing) markup of a step section; every piece of content escaped.
+
+    The badge holds one label per state; CSS shows the one matching the
+    section's data-state, which the page and the server switch.
+    """
+    labels = {
+        "not-started": gettext("Not started"),
+        "in-progress": gettext("In progress"),
+        "passed": gettext("Passed"),
+    }
+    badge = "".join(
+        f'<span class="badge-{state}">{html.escape(labels[state])}</span>' for state in STEP_STATES
+    )
+    opening = (
+        f'{_section_tag(step.id, "not-started")}<header class="step-header"><h2 class="step-title">{html.escape(step.title)}</h2>'
+        f'<span class="step-badge">{badge}</span></header><div class="step-body">'
+    )
+    return opening, f"</div>{_check_html(step.check)}</section>" if step.check else "</div></section>"
+
+
+def _check_html(check):
+    parts = [
+        '<div class="step-check">',
+        _button("check-btn", "check", gettext("Check")),
+        '<p class="check-message" role="status" aria-live="polite" hidden></p>',
+    ]
+    if check.hint:
+        label = html.escape(gettext("Hint"))
+        parts.append(f'<details class="step-hint"><summary>{label}</summary><p>{html.escape(check.hint)}</p></details>')
+    if check.solution:
+        label = html.escape(gettext("Solution"))
+        block = _code_block_html(CodeBlock(code=check.solution, language="console", runnable=True))
+        parts.append(f'<details class="step-solution"><summary>{label}</summary>{block}</details>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def apply_step_states(body_html, states):
+    """The rendered body with each step's section set to its state for one student.
+
+    `states` maps step id to a STEP_STATES value. Lesson text cannot forge
+    the attributes replaced here: the sanitizer removes sections and data-*.
+    """
+    for step_id, state in states.items():
+        if state in STEP_STATES and state != "not-started":
+            body_html = body_html.replace(_section_tag(step_id, "not-started"), _section_tag(step_id, state), 1)
+    return body_html
+
+
+def _section_tag(step_id, state):
+    step_id = html.escape(step_id, quote=True)
+    return f'<section class="step" id="step-{step_id}" data-step="{step_id}" data-state="{state}">'
+

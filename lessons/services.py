@@ -14,12 +14,13 @@ from django.db import transaction
 
 from lessons.models import Lesson
 from lessons.rendering import render_markdown
+from lessons.steps import StepError, check_body_steps, describe_mismatch, parse_steps
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-FRONT_MATTER_KEYS = {"slug", "title", "order", "summary"}
+FRONT_MATTER_KEYS = {"slug", "title", "order", "summary", "steps"}
 # Fields that come from the file; a row whose values all match is left alone.
 SYNCED_FIELDS = [
-    "title", "order", "summary", "source_path", "body_markdown", "body_html", "toc",
+    "title", "order", "summary", "source_path", "body_markdown", "body_html", "toc", "steps",
 ]
 
 
@@ -112,7 +113,12 @@ def parse_lesson_file(path, language, relative_path):
         raise LessonFileError(relative_path, f"cannot be read: {exc.strerror}")
     meta, body = split_front_matter(text, relative_path)
     values = _validate_front_matter(meta, relative_path)
-    rendered = render_markdown(body, language)
+    try:
+        steps = parse_steps(meta.get("steps"))
+        rendered = render_markdown(body, language, steps=steps)
+        check_body_steps(steps, list(rendered.step_ids))
+    except StepError as exc:
+        raise LessonFileError(relative_path, str(exc)) from exc
     return {
         **values,
         "language": language,
@@ -120,7 +126,28 @@ def parse_lesson_file(path, language, relative_path):
         "body_markdown": body,
         "body_html": rendered.html,
         "toc": rendered.toc,
+        "steps": [step.to_json() for step in steps],
     }
+
+
+def _check_translations_agree(lessons):
+    """Errors for lessons whose step ids or check commands differ between languages.
+
+    Titles and the fail/hint texts are translated; what runs must not be.
+    """
+    errors, by_slug = [], {}
+    for (_language, slug), values in sorted(lessons.items()):
+        by_slug.setdefault(slug, []).append(values)
+    for versions in by_slug.values():
+        first = versions[0]
+        for other in versions[1:]:
+            reason = describe_mismatch(first["steps"], other["steps"])
+            if reason:
+                errors.append(LessonFileError(
+                    f"{first['source_path']} and {other['source_path']}",
+                    f"steps must match across languages: {reason}",
+                ))
+    return errors
 
 
 def load_lesson_files(directory):
@@ -154,6 +181,7 @@ def load_lesson_files(directory):
                 ))
                 continue
             lessons[key] = values
+    errors += _check_translations_agree(lessons)
     if errors:
         raise LessonSyncError(errors)
     return lessons

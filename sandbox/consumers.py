@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import re
+from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -15,7 +18,9 @@ from django.conf import settings
 from sandbox import protocol
 from sandbox.backends import get_backend
 from sandbox.backends.base import RUNNING, ClassroomFull, SandboxError
+from lessons.checks import run_pending_checks
 from sandbox.flow import FlowControl
+from sandbox.prompt_marker import MarkerDetector
 from sandbox.reaper import ensure_reaper_running
 from sandbox.services import ActivityRecorder, find_user, may_attach, sandbox_key, start_sandbox
 
@@ -27,6 +32,7 @@ ENGINE_READY_TIMEOUT = 60
 CLOSE_FORBIDDEN = 4403
 CLOSE_FULL = 4429
 CLOSE_ERROR = 4500
+LESSON_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 class TerminalConsumer(AsyncWebsocketConsumer):
@@ -50,13 +56,19 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self.flow = FlowControl(settings.TERMINAL_HIGH_WATERMARK, settings.TERMINAL_LOW_WATERMARK)
         self.activity = ActivityRecorder(owner)
         self.tasks: list[asyncio.Task] = []
+        self.lesson, self.language = self._lesson_from_query()
+        # Only the student's own terminal on a lesson page runs that lesson's checks.
+        self.prompts = MarkerDetector() if self.lesson and not read_only else None
+        self.check_task: asyncio.Task | None = None
+        self.check_again = False
         await self.accept()
         ensure_reaper_running()
         self.tasks.append(asyncio.create_task(self._run()))
 
     async def disconnect(self, code):
-        for task in getattr(self, "tasks", []):
-            task.cancel()
+        for task in [*getattr(self, "tasks", []), getattr(self, "check_task", None)]:
+            if task is not None:
+                task.cancel()
         if getattr(self, "terminal", None) is not None:
             await self.terminal.close()
 
@@ -131,6 +143,43 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 return
             await self.send(bytes_data=data)
             self.flow.sent(len(data))
+            if self.prompts is not None and self.prompts.feed(data):
+                self._check_soon()
+
+    # -- lesson checks after each command -------------------------------------
+
+    def _lesson_from_query(self) -> tuple[str, str]:
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        lesson = (query.get("lesson") or [""])[0]
+        language = (query.get("lang") or [""])[0]
+        if not LESSON_SLUG_RE.match(lesson):
+            lesson = ""
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        return lesson, language
+
+    def _check_soon(self):
+        """At most one round of checks in flight; prompts meanwhile ask for one more."""
+        if self.check_task is not None and not self.check_task.done():
+            self.check_again = True
+            return
+        self.check_task = asyncio.create_task(self._run_checks())
+
+    async def _run_checks(self):
+        try:
+            while True:
+                self.check_again = False
+                for result in await run_pending_checks(self.owner, self.lesson, self.language):
+                    await self.send(text_data=json.dumps({
+                        "type": "check", "lesson": self.lesson, "step": result.step_id,
+                        "passed": result.passed, "message": result.message,
+                    }))
+                if not self.check_again:
+                    return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("lesson checks for %s failed", self.key)
 
     async def _announce_engine(self):
         with contextlib.suppress(SandboxError):

@@ -94,15 +94,25 @@
           statusEl.textContent += ": " + (message.message || "");
           break;
       }
+    } else if (message.type === "check") {
+      // A lesson check ran after a command; the lesson script updates the step.
+      document.dispatchEvent(new CustomEvent("dockyard:check", { detail: message }));
     } else if (message.type === "error") {
       console.warn("terminal protocol:", message.message);
     }
   }
 
+  // On a lesson page the server runs that lesson's checks after each command.
+  function wsPath() {
+    if (!pane.dataset.lesson) return pane.dataset.wsPath;
+    const query = new URLSearchParams({ lesson: pane.dataset.lesson, lang: pane.dataset.lessonLanguage || "" });
+    return pane.dataset.wsPath + "?" + query.toString();
+  }
+
   function connect() {
     retryTimer = null;
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + pane.dataset.wsPath);
+    socket = new WebSocket(scheme + location.host + wsPath());
     socket.binaryType = "arraybuffer";
     unacked = 0;
     setStatus("connecting", "starting");

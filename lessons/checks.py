@@ -1,0 +1,96 @@
+"""Running step checks in the student's own workspace.
+
+A check is a bash script from the lesson file; it runs inside the
+student's sandbox (never on the host) and passes when it exits 0.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from channels.db import database_sync_to_async
+from django.utils import translation
+from django.utils.translation import gettext
+
+from lessons.models import Lesson
+from lessons.progress import passed_step_ids, record_check_result
+from sandbox.backends import get_backend
+from sandbox.backends.base import SandboxError
+from sandbox.services import sandbox_key
+
+log = logging.getLogger(__name__)
+
+CHECK_TIMEOUT = 15  # seconds; a check is a quick look, not a build
+
+
+class SandboxNotRunning(Exception):
+    """The student's sandbox is not running, so nothing can be checked."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    step_id: str
+    passed: bool
+    message: str
+    output: str = ""
+
+
+def not_running_message() -> str:
+    return gettext("Start your terminal first.")
+
+
+async def run_step_check(user, step) -> CheckResult:
+    """Run one step's check in the user's workspace; raises SandboxNotRunning."""
+    try:
+        result = await get_backend().exec(sandbox_key(user), ["bash", "-c", step.check.run], timeout=CHECK_TIMEOUT)
+    except SandboxError as exc:
+        raise SandboxNotRunning(str(exc)) from exc
+    passed = result.exit_code == 0
+    message = gettext("Passed.") if passed else step.check.fail
+    return CheckResult(step.id, passed, message, result.output)
+
+
+async def check_step(user, lesson, step) -> CheckResult:
+    """The Check button: run the check and count it as an attempt."""
+    with translation.override(lesson.language):
+        result = await run_step_check(user, step)
+    await record_check_result(
+        user, lesson.slug, step.id, passed=result.passed, message=result.message, output=result.output
+    )
+    return result
+
+
+@database_sync_to_async
+def _lesson_and_passed(user, slug, language):
+    lesson = (
+        Lesson.objects.filter(slug=slug, language=language).first()
+        or Lesson.objects.filter(slug=slug, language="en").first()
+        or Lesson.objects.filter(slug=slug).first()
+    )
+    return lesson, passed_step_ids(user, slug) if lesson else set()
+
+
+async def run_pending_checks(user, slug, language) -> list[CheckResult]:
+    """After a command in the terminal: check the lesson's steps not passed yet.
+
+    Failures are not attempts (the student may be doing something else);
+    passes are recorded and published like any other.
+    """
+    lesson, passed = await _lesson_and_passed(user, slug, language)
+    if lesson is None:
+        return []
+    results = []
+    with translation.override(lesson.language):
+        for step in lesson.get_steps():
+            if step.check is None or step.id in passed:
+                continue
+            try:
+                result = await run_step_check(user, step)
+            except SandboxNotRunning:
+                return results
+            if result.passed:
+                await record_check_result(
+                    user, slug, step.id, passed=True, message=result.message, output=result.output, attempt=False
+                )
+            results.append(result)
+    return results
