@@ -1,0 +1,1 @@
+from books.tests.helpers import book, data_dir  # noqa: F401 (fixtures)

@@ -1,0 +1,73 @@
+"""Titles, order and nesting come from SUMMARY.md; the pages are browsable."""
+from books.models import Book
+from books.services import import_book
+from books.tests.helpers import FIXTURE_BOOK, SLUG, copy_book, elements
+
+
+def _outline(book):
+    return [(p.slug, p.title, p.depth, p.parent.slug if p.parent else None) for p in book.pages.order_by("order")]
+
+
+def test_it_takes_titles_order_and_nesting_from_summary(book):
+    assert _outline(book) == [
+        ("intro", "Welcome", 0, None),
+        ("basics", "Basics", 0, None),
+        ("basics-run", "Running containers", 1, "basics"),
+        ("basics-images", "Listing images", 1, "basics"),
+        ("build", "Building", 0, None),
+        ("build-dockerfile", "A first Dockerfile", 1, "build"),
+        ("build-context", "Build context", 2, "build-dockerfile"),
+    ]
+    assert list(book.pages.order_by("order").values_list("order", flat=True)) == list(range(7))
+
+
+def test_it_names_the_book_from_its_readme(book):
+    assert (book.slug, book.title, book.language) == (SLUG, "A Tiny Docker Book", "en")
+
+
+def test_it_adds_readme_as_intro_when_summary_leaves_it_out(db, data_dir, tmp_path):
+    root = copy_book(tmp_path)
+    summary = root / "SUMMARY.md"
+    summary.write_text(summary.read_text().replace("* [Welcome](README.md)\n", ""))
+    book = import_book(root, slug="tiny2").book
+    first = book.pages.order_by("order").first()
+    assert (first.slug, first.title, first.depth) == ("intro", "A Tiny Docker Book", 0)
+    assert book.pages.count() == 7
+
+
+def test_the_slug_defaults_to_the_directory_name(db, data_dir):
+    report = import_book(FIXTURE_BOOK)
+    assert report.book.slug == "book"
+    assert Book.objects.count() == 1
+
+
+def test_the_index_lists_books(client, book):
+    response = client.get("/books/")
+    assert response.status_code == 200
+    assert ("a", {"href": "/books/tiny/", "lang": "en"}) in elements(response.content.decode())
+    assert "A Tiny Docker Book" in response.content.decode()
+
+
+def test_the_table_of_contents_nests_sections(client, book):
+    html = client.get("/books/tiny/").content.decode()
+    hrefs = [a["href"] for tag, a in elements(html) if tag == "a" and a["href"].startswith("/books/tiny/")]
+    assert hrefs == [f"/books/tiny/{slug}/" for slug, *_ in _outline(book)]
+    # build-context sits three lists deep: the book's list, Building's, A first Dockerfile's
+    before = html.split("Build context")[0]
+    assert before.count("<ol") - before.count("</ol>") == 3
+
+
+def test_a_page_has_the_terminal_and_previous_next(client, alice, book):
+    client.force_login(alice)
+    html = client.get("/books/tiny/basics-run/").content.decode()
+    tags = elements(html)
+    assert ("section", {"id": "terminal-pane", "class": "terminal-pane",
+                        "data-ws-path": "/ws/terminal/", "data-read-only": "false"}) in tags
+    assert ("a", {"class": "prev", "rel": "prev", "href": "/books/tiny/basics/"}) in tags
+    assert ("a", {"class": "next", "rel": "next", "href": "/books/tiny/basics-images/"}) in tags
+    assert html.count("<h1") == 1  # the file's own heading, not the title twice
+
+
+def test_unknown_books_and_pages_are_404(client, book):
+    assert client.get("/books/nope/").status_code == 404
+    assert client.get("/books/tiny/nope/").status_code == 404
