@@ -1,0 +1,139 @@
+"""Checks after each command: the terminal consumer sees the prompt marker and
+sends `check` messages on the same websocket (fake backend)."""
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from conftest import ORIGIN, session_cookie
+from lessons.models import StepProgress
+from lessons.services import sync_lessons
+from lessons.tests.step_helpers import HELLO_STEPS, scripted_backend, translated, write_step_lesson  # noqa: F401
+from sandbox.prompt_marker import PROMPT_MARKER
+from tutorial.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+CHECK = HELLO_STEPS[0]["check"]["run"]
+TWO_CHECKS = HELLO_STEPS[:1] + [{
+    "id": "look", "title": "Look", "check": {"run": "test -f ~/seen", "fail": "Not yet.", "solution": "touch ~/seen"},
+}]
+
+
+@pytest.fixture
+def course(tmp_path):
+    write_step_lesson(tmp_path, steps=TWO_CHECKS)
+    write_step_lesson(tmp_path, "zh-hans", steps=translated(TWO_CHECKS))
+    sync_lessons(tmp_path)
+
+
+async def _open(user, path="/ws/terminal/?lesson=steps&lang=en"):
+    cookie = await database_sync_to_async(session_cookie)(user)
+    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, cookie])
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    while True:  # up to "ready"
+        message = await communicator.receive_from(5)
+        if isinstance(message, str) and json.loads(message).get("state") == "ready":
+            return communicator
+
+
+async def _checks(communicator, count, timeout=2):
+    """The next `count` check messages, skipping terminal bytes and status."""
+    found = []
+    while len(found) < count:
+        output = await communicator.receive_output(timeout)
+        if output.get("text"):
+            message = json.loads(output["text"])
+            if message["type"] == "check":
+                found.append(message)
+    return found
+
+
+async def _no_more_checks(communicator):
+    """Nothing but terminal bytes and status for a while (a timeout would end the app)."""
+    while not await communicator.receive_nothing(0.3):
+        output = await communicator.receive_output(1)
+        assert not (output.get("text") and json.loads(output["text"])["type"] == "check"), output
+
+
+async def test_a_prompt_runs_the_checks_and_reports_them(course, scripted_backend, alice):
+    communicator = await _open(alice)
+    scripted_backend.exit_codes[CHECK] = 0
+    terminal = scripted_backend.terminals[-1]
+    await terminal.output.put(b"hello\r\n" + PROMPT_MARKER[:5])
+    await terminal.output.put(PROMPT_MARKER[5:] + b"$ ")
+    hello, look = await _checks(communicator, 2)
+    assert hello == {"type": "check", "lesson": "steps", "step": "hello", "passed": True, "message": "Passed."}
+    assert look == {"type": "check", "lesson": "steps", "step": "look", "passed": False, "message": "Not yet."}
+    progress = await database_sync_to_async(lambda: list(StepProgress.objects.values_list("step_id", "passed", "attempts")))()
+    # The pass is recorded; an automatic failure is not an attempt.
+    assert progress == [("hello", True, 0)]
+
+    # The next prompt checks only what has not passed yet.
+    scripted_backend.execs.clear()
+    await terminal.output.put(PROMPT_MARKER)
+    (look,) = await _checks(communicator, 1)
+    assert look["step"] == "look"
+    assert scripted_backend.execs == [["bash", "-c", "test -f ~/seen"]]
+    await communicator.disconnect()
+
+
+async def test_messages_follow_the_lesson_language(course, scripted_backend, alice):
+    communicator = await _open(alice, "/ws/terminal/?lesson=steps&lang=zh-hans")
+    await scripted_backend.terminals[-1].output.put(PROMPT_MARKER)
+    hello, _look = await _checks(communicator, 2)
+    assert hello["message"] == "还没有从 busybox 创建容器。"
+    await communicator.disconnect()
+
+
+async def test_prompts_during_a_check_coalesce_into_one_more_round(course, scripted_backend, alice):
+    communicator = await _open(alice)
+    entered, release = asyncio.Event(), asyncio.Event()
+    original = scripted_backend.exec
+
+    async def slow_exec(key, command, timeout=60):
+        entered.set()
+        await release.wait()
+        return await original(key, command, timeout)
+
+    scripted_backend.exec = slow_exec
+    terminal = scripted_backend.terminals[-1]
+    await terminal.output.put(b"$ " + PROMPT_MARKER)
+    await asyncio.wait_for(entered.wait(), 2)  # the first round is running
+    for _ in range(4):
+        await terminal.output.put(b"$ " + PROMPT_MARKER)
+    await asyncio.sleep(0.2)
+    release.set()
+    await _checks(communicator, 4)  # this round and one more, two steps each
+    await _no_more_checks(communicator)
+    assert len(scripted_backend.execs) == 4
+    await communicator.disconnect()
+
+
+async def test_no_checks_without_a_lesson(course, scripted_backend, alice):
+    communicator = await _open(alice, "/ws/terminal/")
+    await scripted_backend.terminals[-1].output.put(PROMPT_MARKER)
+    await _no_more_checks(communicator)
+    assert scripted_backend.execs == []
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize("query", ["?lesson=../etc&lang=en", "?lesson=nope&lang=en"])
+async def test_a_bad_or_unknown_lesson_runs_nothing(course, scripted_backend, alice, query):
+    communicator = await _open(alice, "/ws/terminal/" + query)
+    await scripted_backend.terminals[-1].output.put(PROMPT_MARKER)
+    await _no_more_checks(communicator)
+    assert scripted_backend.execs == []
+    await communicator.disconnect()
+
+
+async def test_a_watching_instructor_runs_no_checks(course, scripted_backend, alice, teacher):
+    student = await _open(alice)
+    watcher = await _open(teacher, "/ws/terminal/alice/?lesson=steps&lang=en")
+    await scripted_backend.terminals[-1].output.put(PROMPT_MARKER)
+    await _no_more_checks(watcher)
+    assert scripted_backend.execs == []
+    await watcher.disconnect()
+    await student.disconnect()
