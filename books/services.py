@@ -157,7 +157,7 @@ def load_book(root, book_slug, language):
         raise BookImportError([f"{root}: not a directory"])
     try:
         entries = read_summary(root)
-    except (BookError, UnicodeDecodeError) as exc:
+    except BookError as exc:
         raise BookImportError(str(exc).splitlines()) from None
     slugs, errors = _check_slugs(entries)
     if errors:

@@ -121,7 +121,10 @@ def read_summary(root):
     summary = root / SUMMARY_FILE
     if not summary.is_file():
         raise BookError(f"{root}: no {SUMMARY_FILE} (a GitBook book lists its pages there)")
-    text = summary.read_text(encoding="utf-8")
+    try:
+        text = summary.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BookError(f"{SUMMARY_FILE}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
     entries, errors, seen = [], [], {}
     for depth, line, inline in _items(MarkdownIt("commonmark").parse(text)):
         try:

@@ -82,6 +82,17 @@ def test_no_summary_is_an_error(db, data_dir, root):
         import_book(root, slug="tiny")
 
 
+def test_files_that_are_not_utf8_are_named(db, data_dir, root):
+    (root / "basics" / "images.md").write_bytes(b"# Listing images\n\n\xff\xfe\n")
+    with pytest.raises(BookImportError) as caught:
+        import_book(root, slug="tiny")
+    assert caught.value.errors == ["basics/images.md: not valid UTF-8 (invalid start byte at byte 18)"]
+    (root / "SUMMARY.md").write_bytes(b"* [A](a.md) \xff\n")
+    with pytest.raises(BookImportError) as caught:
+        import_book(root, slug="tiny")
+    assert caught.value.errors == ["SUMMARY.md: not valid UTF-8 (invalid start byte at byte 12)"]
+
+
 def test_an_image_outside_the_book_is_an_error(db, data_dir, root):
     page = root / "build" / "context.md"
     page.write_text("# Build context\n\n![x](../../elsewhere.png)\n")
