@@ -134,19 +134,28 @@ def workspace_options(names: Names, engine_id: str) -> dict:
     )
 
 
+FIREWALL_CHAIN = "DOCKYARD-SANDBOXES"
+
+
 def firewall_script() -> str:
     """Host INPUT rules: sandbox bridges reach the image cache's port and nothing
-    else on the host (replies to connections the host opened still pass)."""
-    bridges = f"{BRIDGE_PREFIX}+"
-    rules = [
-        f"INPUT -i {bridges} -j DROP",
-        f"INPUT -i {bridges} -p tcp --dport {settings.MIRROR_PORT} -j ACCEPT",
-        f"INPUT -i {bridges} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
-    ]
-    # Delete then insert each at the top, so the last one inserted comes first.
-    lines = [f"while iptables -D {rule} 2>/dev/null; do :; done" for rule in rules]
-    lines += [f"iptables -I {rule}" for rule in rules]
-    return "set -e\n" + "\n".join(lines)
+    else on the host (replies to connections the host opened still pass).
+
+    Idempotent, and safe to run from several processes at once: rules are only
+    added when missing, ACCEPTs always above the chain's final DROP.
+    """
+    chain, port = FIREWALL_CHAIN, settings.MIRROR_PORT
+    return "\n".join([
+        "set -e",
+        f"iptables -N {chain} 2>/dev/null || true",
+        f"iptables -C {chain} -j DROP 2>/dev/null || iptables -A {chain} -j DROP",
+        f"iptables -C {chain} -p tcp --dport {port} -j ACCEPT 2>/dev/null"
+        f" || iptables -I {chain} 1 -p tcp --dport {port} -j ACCEPT",
+        f"iptables -C {chain} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT 2>/dev/null"
+        f" || iptables -I {chain} 1 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+        f"iptables -C INPUT -i {BRIDGE_PREFIX}+ -j {chain} 2>/dev/null"
+        f" || iptables -I INPUT 1 -i {BRIDGE_PREFIX}+ -j {chain}",
+    ])
 
 
 def firewall_options() -> dict:
