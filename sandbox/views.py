@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
+from sandbox import mirror
+
 
 @login_required
 def playground(request):
@@ -23,3 +25,12 @@ def watch(request, username):
             "terminal_owner": student.username,
         },
     )
+
+
+@staff_member_required
+def image_cache(request):
+    """What the classroom image cache holds, for the instructor."""
+    healthy = mirror.is_healthy()
+    context = {"healthy": healthy, "images": mirror.cached_images() if healthy else [],
+               "upstream": mirror.settings.MIRROR_UPSTREAM}
+    return render(request, "sandbox/image_cache.html", context)
