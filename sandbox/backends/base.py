@@ -36,6 +36,15 @@ class SandboxInfo:
 
 
 @dataclasses.dataclass(frozen=True)
+class PublishedPort:
+    """A port the student published from a nested container (`docker run -p 8080:80`)."""
+
+    port: int  # on the sandbox's own address
+    container: str  # the nested container's name
+    target: int  # the port inside that container
+
+
+@dataclasses.dataclass(frozen=True)
 class ExecResult:
     exit_code: int
     output: str
@@ -85,6 +94,14 @@ class SandboxBackend(abc.ABC):
     @abc.abstractmethod
     async def exec(self, key: str, command: list[str], timeout: float = 60) -> ExecResult:
         """Run a command in the student's workspace (as the student would)."""
+
+    @abc.abstractmethod
+    async def published_ports(self, key: str) -> list[PublishedPort]:
+        """TCP ports published by the student's nested containers, lowest first."""
+
+    @abc.abstractmethod
+    async def address(self, key: str) -> str | None:
+        """The sandbox's IP address as the app reaches it, for the web preview."""
 
     @abc.abstractmethod
     async def open_terminal(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import shlex
 import socket
 import uuid
@@ -23,6 +24,7 @@ from sandbox.backends.base import (
     ClassroomFull,
     ExecResult,
     ProgressCallback,
+    PublishedPort,
     SandboxBackend,
     SandboxError,
     SandboxInfo,
@@ -259,6 +261,20 @@ class DockerBackend(SandboxBackend):
         result = await self.exec(key, ["sh", "-c", PING_ENGINE.format(tries=tries)], timeout + 5)
         return result.exit_code == 0
 
+    async def published_ports(self, key: str) -> list[PublishedPort]:
+        # The student's own engine answers; its output is data from the student, parsed strictly.
+        result = await self.exec(key, ["docker", "ps", "--format", "{{.Names}}\t{{.Ports}}"], timeout=10)
+        if result.exit_code != 0:
+            return []
+        return parse_published_ports(result.output)
+
+    async def address(self, key: str) -> str | None:
+        engine = await self._call(self._get, specs.Names(key).engine)
+        if not _running(engine):
+            return None
+        network = engine.attrs["NetworkSettings"]["Networks"].get(specs.Names(key).network)
+        return (network or {}).get("IPAddress") or None
+
     async def _running_workspace(self, key: str):
         workspace = await self._call(self._get, specs.Names(key).workspace)
         if not _running(workspace):
@@ -333,6 +349,22 @@ class DockerTerminal(TerminalStream):
             )
         except DockerException as exc:  # the sandbox may be gone already
             log.debug("could not hang up terminal %s: %s", self._token, exc)
+
+
+PORT_MAPPING = re.compile(r"^(?:0\.0\.0\.0|\[?::\]?):(\d{1,5})->(\d{1,5})/tcp$")
+
+
+def parse_published_ports(listing: str) -> list[PublishedPort]:
+    """Lines of `NAME<TAB>0.0.0.0:8080->80/tcp, :::8080->80/tcp` into ports, deduplicated."""
+    found: dict[int, PublishedPort] = {}
+    for line in listing.splitlines():
+        name, _, ports = line.partition("\t")
+        for mapping in ports.split(","):
+            match = PORT_MAPPING.match(mapping.strip())
+            if match and 0 < int(match[1]) < 65536:
+                port = int(match[1])
+                found.setdefault(port, PublishedPort(port=port, container=name.strip()[:128], target=int(match[2])))
+    return [found[port] for port in sorted(found)]
 
 
 def _running(container) -> bool:

@@ -12,6 +12,7 @@ from sandbox.backends.base import (
     STOPPED,
     ExecResult,
     ProgressCallback,
+    PublishedPort,
     SandboxBackend,
     SandboxError,
     SandboxInfo,
@@ -55,6 +56,8 @@ class FakeBackend(SandboxBackend):
         self.status: dict[str, str] = {}
         self.terminals: list[FakeTerminal] = []
         self.fail_start: SandboxError | None = None
+        self.ports: dict[str, list[PublishedPort]] = {}
+        self.addresses: dict[str, str] = {}
 
     def _info(self, key: str) -> SandboxInfo:
         return SandboxInfo(key=key, status=self.status.get(key, MISSING), state={"fake": True})
@@ -88,6 +91,12 @@ class FakeBackend(SandboxBackend):
         if self.status.get(key) != RUNNING:
             raise SandboxError("This sandbox is not running.")
         return ExecResult(exit_code=0, output="")
+
+    async def published_ports(self, key: str) -> list[PublishedPort]:
+        return list(self.ports.get(key, []))
+
+    async def address(self, key: str) -> str | None:
+        return self.addresses.get(key) if self.status.get(key) == RUNNING else None
 
     async def open_terminal(self, key, *, read_only=False, cols=80, rows=24) -> TerminalStream:
         if self.status.get(key) != RUNNING:
