@@ -1,10 +1,13 @@
 from django.urls import path
 
-from sandbox import views
+from sandbox import preview_views, views
 
 app_name = "sandbox"
 urlpatterns = [
     path("", views.playground, name="playground"),
     path("watch/<str:username>/", views.watch, name="watch"),
     path("images/", views.image_cache, name="image_cache"),
+    path("ports/", preview_views.ports, name="ports"),
+    path("preview/<int:port>/", preview_views.proxy, name="preview"),
+    path("preview/<int:port>/<path:path>", preview_views.proxy, name="preview_path"),
 ]

@@ -1,0 +1,110 @@
+"""The web preview: HTTP from the student's browser, through the app, to a port
+the student published in their own sandbox (`docker run -p 8080:80 nginx`).
+
+Only ports the student's engine reports as published, only on that student's
+sandbox address (taken from the engine, never from the request): no open
+proxy. The proxied page is the student's own code, so it is served in a
+sandboxed, opaque origin (CSP `sandbox`) and may not set cookies on the app.
+"""
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from sandbox.backends import get_backend
+from sandbox.backends.base import PublishedPort
+
+# Seconds a sandbox's port list and address are reused: a page's assets
+# arrive in a burst, and asking the engine for each would be wasteful.
+LOOKUP_TTL = 3.0
+HOP_BY_HOP = {
+    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+    "transfer-encoding", "upgrade", "host", "content-length",
+}
+DROPPED_REQUEST = HOP_BY_HOP | {"cookie", "authorization", "x-csrftoken", "origin", "referer"}
+DROPPED_RESPONSE = HOP_BY_HOP | {
+    "set-cookie", "content-security-policy", "x-frame-options", "strict-transport-security",
+}
+PREVIEW_CSP = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads"
+MAX_BODY = 10 * 1024 * 1024
+
+_lookups: dict[str, tuple[float, str | None, list[PublishedPort]]] = {}
+_client: httpx.AsyncClient | None = None
+
+
+class PreviewError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+async def sandbox_ports(key: str, *, fresh: bool = False) -> tuple[str | None, list[PublishedPort]]:
+    cached = _lookups.get(key)
+    if cached and not fresh and time.monotonic() - cached[0] < LOOKUP_TTL:
+        return cached[1], cached[2]
+    backend = get_backend()
+    address = await backend.address(key)
+    ports = await backend.published_ports(key) if address else []
+    _lookups[key] = (time.monotonic(), address, ports)
+    return address, ports
+
+
+async def target_for(key: str, port: int) -> str:
+    """The base URL for `port` of this sandbox, or PreviewError."""
+    address, ports = await sandbox_ports(key)
+    if address is None:
+        raise PreviewError(503, "Your sandbox is not running. Open a lesson to start it.")
+    if port not in {p.port for p in ports}:
+        address, ports = await sandbox_ports(key, fresh=True)  # published a moment ago?
+        if port not in {p.port for p in ports}:
+            raise PreviewError(404, f"Nothing is published on port {port} in your sandbox. "
+                                    f"Publish it first, for example: docker run -d -p {port}:80 nginx")
+    return f"http://{address}:{port}"
+
+
+def _client_instance() -> httpx.AsyncClient:
+    global _client
+    if _client is None:
+        # Never follow redirects nor use proxies from the environment: we talk to one address only.
+        _client = httpx.AsyncClient(follow_redirects=False, trust_env=False, timeout=httpx.Timeout(30, connect=5))
+    return _client
+
+
+def request_headers(headers) -> dict[str, str]:
+    return {name: value for name, value in headers.items() if name.lower() not in DROPPED_REQUEST}
+
+
+def response_headers(headers: httpx.Headers, prefix: str, base: str) -> list[tuple[str, str]]:
+    out = []
+    for name, value in headers.multi_items():
+        lower = name.lower()
+        if lower in DROPPED_RESPONSE:
+            continue
+        if lower == "location":
+            value = rewrite_location(value, prefix, base)
+        out.append((name, value))
+    out.append(("Content-Security-Policy", PREVIEW_CSP))
+    out.append(("X-Content-Type-Options", "nosniff"))
+    out.append(("Referrer-Policy", "no-referrer"))
+    return out
+
+
+def rewrite_location(location: str, prefix: str, base: str) -> str:
+    """Redirects inside the sandbox stay inside the preview; others are left alone."""
+    if location.startswith(base):
+        location = location[len(base):] or "/"
+    if location.startswith("/") and not location.startswith("//"):
+        return prefix.rstrip("/") + location
+    return location
+
+
+async def forward(base: str, method: str, path: str, query: str, headers, body: bytes) -> httpx.Response:
+    url = f"{base}/{path}" + (f"?{query}" if query else "")
+    request = _client_instance().build_request(
+        method, url, headers=request_headers(headers), content=body or None,
+    )
+    try:
+        return await _client_instance().send(request, stream=True)
+    except httpx.HTTPError as exc:
+        raise PreviewError(502, f"The program on this port did not answer: {exc.__class__.__name__}") from exc
