@@ -108,3 +108,45 @@ class SandboxBackend(abc.ABC):
         self, key: str, *, read_only: bool = False, cols: int = 80, rows: int = 24
     ) -> TerminalStream:
         """Attach to the sandbox's persistent tmux session."""
+
+    # The file editor: files in the student's home folder (HOME) only. Paths
+    # arrive normalized (sandbox/files.py); the backend resolves symlinks where
+    # the files live and refuses anything that ends up outside HOME.
+
+    @abc.abstractmethod
+    async def list_dir(self, key: str, path: str, limit: int = 1000) -> list[FileEntry]:
+        """Up to `limit` entries of a folder, in no particular order."""
+
+    @abc.abstractmethod
+    async def read_file(self, key: str, path: str, max_bytes: int) -> bytes:
+        """A regular file's exact bytes; FileProblem("too-large") past max_bytes."""
+
+    @abc.abstractmethod
+    async def write_file(self, key: str, path: str, data: bytes, expected: str | None = None) -> bool:
+        """Replace (or create, with missing parent folders) a file atomically,
+        keeping an existing file's mode. `expected`: None overwrites whatever is
+        there; "" requires that no file exists yet; a SHA-256 hex digest requires
+        the file to still hold that content. True when the file was created."""
+
+
+HOME = "/root"
+
+
+@dataclasses.dataclass(frozen=True)
+class FileEntry:
+    name: str
+    kind: str  # "dir", "file" or "other" (what a symlink points to, for links)
+    size: int
+    link: bool = False
+
+
+class FileProblem(Exception):
+    """A file operation was refused. `reason` is a short code the views turn
+    into a status and a message for the student (see sandbox/files_views.py):
+    invalid, outside, not-found, is-dir, not-dir, not-file, too-large, binary,
+    changed, exists, not-running, failed."""
+
+    def __init__(self, reason: str, path: str = ""):
+        super().__init__(f"{reason}: {path}" if path else reason)
+        self.reason = reason
+        self.path = path

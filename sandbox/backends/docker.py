@@ -16,6 +16,7 @@ import docker
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 from django.conf import settings
 
+from sandbox.backends import docker_files
 from sandbox.backends import docker_specs as specs
 from sandbox.backends.base import (
     MISSING,
@@ -23,6 +24,8 @@ from sandbox.backends.base import (
     STOPPED,
     ClassroomFull,
     ExecResult,
+    FileEntry,
+    FileProblem,
     ProgressCallback,
     PublishedPort,
     SandboxBackend,
@@ -301,6 +304,26 @@ class DockerBackend(SandboxBackend):
         sock = getattr(response, "_sock", response)
         sock.setblocking(False)
         return exec_id, sock
+
+    # -- the file editor (see docker_files.py) ------------------------------
+
+    async def _files_workspace(self, key: str):
+        workspace = await self._call(self._get, specs.Names(key).workspace)
+        if not _running(workspace):
+            raise FileProblem("not-running")
+        return workspace
+
+    async def list_dir(self, key: str, path: str, limit: int = 1000) -> list[FileEntry]:
+        workspace = await self._files_workspace(key)
+        return await self._call(docker_files.list_dir, workspace, path, limit)
+
+    async def read_file(self, key: str, path: str, max_bytes: int) -> bytes:
+        workspace = await self._files_workspace(key)
+        return await self._call(docker_files.read_file, workspace, path, max_bytes)
+
+    async def write_file(self, key: str, path: str, data: bytes, expected: str | None = None) -> bool:
+        workspace = await self._files_workspace(key)
+        return await self._call(docker_files.write_file, workspace, path, data, expected)
 
 
 class DockerTerminal(TerminalStream):

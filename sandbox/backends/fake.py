@@ -5,12 +5,18 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import hashlib
+import posixpath
 
 from sandbox.backends.base import (
     MISSING,
     RUNNING,
     STOPPED,
+    HOME,
     ExecResult,
+    FileEntry,
+    FileProblem,
     ProgressCallback,
     PublishedPort,
     SandboxBackend,
@@ -105,3 +111,89 @@ class FakeBackend(SandboxBackend):
         terminal.sizes.append((cols, rows))
         self.terminals.append(terminal)
         return terminal
+
+    # -- files: an in-memory home folder per sandbox ------------------------
+    # `files[key]` maps absolute paths to bytes, `dirs[key]` holds folders and
+    # `links[key]` symlinks (path -> target), so tests can plant what they need.
+
+    @functools.cached_property
+    def files(self) -> dict[str, dict[str, bytes]]:
+        return {}
+
+    @functools.cached_property
+    def dirs(self) -> dict[str, set[str]]:
+        return {}
+
+    @functools.cached_property
+    def links(self) -> dict[str, dict[str, str]]:
+        return {}
+
+    def _home(self, key: str):
+        if self.status.get(key) != RUNNING:
+            raise FileProblem("not-running")
+        files = self.files.setdefault(key, {})
+        dirs = self.dirs.setdefault(key, {HOME})
+        links = self.links.setdefault(key, {})
+        return files, dirs, links
+
+    def _resolve(self, key: str, path: str) -> str:
+        _, _, links = self._home(key)
+        resolved = "/"
+        for part in path.strip("/").split("/"):
+            resolved = posixpath.join(resolved, part)
+            for _ in range(40):
+                if resolved not in links:
+                    break
+                resolved = posixpath.normpath(posixpath.join(posixpath.dirname(resolved), links[resolved]))
+        if resolved != HOME and not resolved.startswith(HOME + "/"):
+            raise FileProblem("outside", path)
+        return resolved
+
+    async def list_dir(self, key: str, path: str, limit: int = 1000) -> list[FileEntry]:
+        files, dirs, links = self._home(key)
+        folder = self._resolve(key, path)
+        if folder in files:
+            raise FileProblem("not-dir", path)
+        if folder not in dirs:
+            raise FileProblem("not-found", path)
+        entries = [
+            FileEntry(name=posixpath.basename(p), kind="dir", size=0)
+            for p in dirs if p != folder and posixpath.dirname(p) == folder
+        ] + [
+            FileEntry(name=posixpath.basename(p), kind="file", size=len(data))
+            for p, data in files.items() if posixpath.dirname(p) == folder
+        ] + [
+            FileEntry(name=posixpath.basename(p), kind="other", size=0, link=True)
+            for p in links if posixpath.dirname(p) == folder
+        ]
+        return entries[:limit]
+
+    async def read_file(self, key: str, path: str, max_bytes: int) -> bytes:
+        files, dirs, _ = self._home(key)
+        real = self._resolve(key, path)
+        if real in dirs:
+            raise FileProblem("is-dir", path)
+        if real not in files:
+            raise FileProblem("not-found", path)
+        if len(files[real]) > max_bytes:
+            raise FileProblem("too-large", path)
+        return files[real]
+
+    async def write_file(self, key: str, path: str, data: bytes, expected: str | None = None) -> bool:
+        files, dirs, _ = self._home(key)
+        real = self._resolve(key, path)
+        if real in dirs:
+            raise FileProblem("is-dir", path)
+        exists = real in files
+        if exists and expected == "":
+            raise FileProblem("exists", path)
+        if exists and expected and hashlib.sha256(files[real]).hexdigest() != expected:
+            raise FileProblem("changed", path)
+        parent = posixpath.dirname(real)
+        while parent not in dirs:
+            if parent in files:
+                raise FileProblem("not-dir", path)
+            dirs.add(parent)
+            parent = posixpath.dirname(parent)
+        files[real] = bytes(data)
+        return not exists
