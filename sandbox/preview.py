@@ -63,6 +63,31 @@ async def target_for(key: str, port: int) -> str:
     return f"http://{address}:{port}"
 
 
+async def watch_ports(key: str, announce) -> None:
+    """Call `announce(ports)` with the published ports now and whenever they change.
+
+    Driven by the engine's own container start/stop events, so nothing is polled.
+    """
+    _, ports = await sandbox_ports(key, fresh=True)
+    await announce(ports)
+    events = await get_backend().watch_containers(key)
+    try:
+        while await events.read(4096):
+            _, latest = await sandbox_ports(key, fresh=True)
+            if latest != ports:
+                ports = latest
+                await announce(ports)
+    finally:
+        await events.close()
+
+
+def ports_json(ports: list[PublishedPort]) -> list[dict]:
+    return [
+        {"port": p.port, "container": p.container, "target": p.target, "url": f"/sandbox/preview/{p.port}/"}
+        for p in ports
+    ]
+
+
 def _client_instance() -> httpx.AsyncClient:
     global _client
     if _client is None:

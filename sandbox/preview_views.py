@@ -19,10 +19,7 @@ async def ports(request):
     if user is None:
         return JsonResponse({"error": "Log in first."}, status=403)
     _, published = await preview.sandbox_ports(sandbox_key(user), fresh=True)
-    return JsonResponse({"ports": [
-        {"port": p.port, "container": p.container, "target": p.target, "url": f"/sandbox/preview/{p.port}/"}
-        for p in published
-    ]})
+    return JsonResponse({"ports": preview.ports_json(published)})
 
 
 # The preview serves the student's own pages, which post to themselves; the

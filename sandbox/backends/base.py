@@ -100,6 +100,10 @@ class SandboxBackend(abc.ABC):
         """TCP ports published by the student's nested containers, lowest first."""
 
     @abc.abstractmethod
+    async def watch_containers(self, key: str) -> TerminalStream:
+        """A byte stream that gets a line whenever a nested container starts or stops."""
+
+    @abc.abstractmethod
     async def address(self, key: str) -> str | None:
         """The sandbox's IP address as the app reaches it, for the web preview."""
 

@@ -45,6 +45,10 @@ TMUX_SESSION = "main"
 ATTACH = f"exec tmux new-session -A -s {TMUX_SESSION}"
 # Watchers attach read-only; the session is created first if the student has none yet.
 WATCH = f"tmux has-session -t {TMUX_SESSION} 2>/dev/null || tmux new-session -d -s {TMUX_SESSION}; exec tmux attach -r -t {TMUX_SESSION}"
+CONTAINER_EVENTS = (
+    "exec docker events --filter type=container --filter event=start "
+    "--filter event=die --format '{{.Status}}'"
+)
 # Closing the exec's connection does not end the process inside (its tty stays
 # open in the engine), so each terminal notes its tmux client's pid to hang it up.
 CLIENTS_DIR = "/tmp/.dockyard-clients"
@@ -287,13 +291,20 @@ class DockerBackend(SandboxBackend):
     async def open_terminal(
         self, key: str, *, read_only: bool = False, cols: int = 80, rows: int = 24
     ) -> TerminalStream:
-        workspace = await self._running_workspace(key)
-        token = uuid.uuid4().hex
-        script = RECORD_PID.format(token=token) + (WATCH if read_only else ATTACH)
-        exec_id, sock = await self._call(self._open_exec, workspace.id, ["sh", "-c", script])
-        terminal = DockerTerminal(self, workspace, token, exec_id, sock)
+        terminal = await self._open_stream(key, WATCH if read_only else ATTACH)
         await terminal.resize(cols, rows)
         return terminal
+
+    async def watch_containers(self, key: str) -> TerminalStream:
+        """A stream with a line each time a nested container starts or stops."""
+        return await self._open_stream(key, CONTAINER_EVENTS)
+
+    async def _open_stream(self, key: str, script: str) -> "DockerTerminal":
+        workspace = await self._running_workspace(key)
+        token = uuid.uuid4().hex
+        command = ["sh", "-c", RECORD_PID.format(token=token) + script]
+        exec_id, sock = await self._call(self._open_exec, workspace.id, command)
+        return DockerTerminal(self, workspace, token, exec_id, sock)
 
     def _open_exec(self, container_id: str, command: list[str]):
         api = self.client.api

@@ -64,6 +64,7 @@ class FakeBackend(SandboxBackend):
         self.fail_start: SandboxError | None = None
         self.ports: dict[str, list[PublishedPort]] = {}
         self.addresses: dict[str, str] = {}
+        self.events: dict[str, FakeTerminal] = {}
 
     def _info(self, key: str) -> SandboxInfo:
         return SandboxInfo(key=key, status=self.status.get(key, MISSING), state={"fake": True})
@@ -100,6 +101,12 @@ class FakeBackend(SandboxBackend):
 
     async def published_ports(self, key: str) -> list[PublishedPort]:
         return list(self.ports.get(key, []))
+
+    async def watch_containers(self, key: str) -> TerminalStream:
+        """Tests push b"start\\n" into `events[key].output` to announce a change."""
+        stream = FakeTerminal(read_only=True)
+        self.events[key] = stream
+        return stream
 
     async def address(self, key: str) -> str | None:
         return self.addresses.get(key) if self.status.get(key) == RUNNING else None

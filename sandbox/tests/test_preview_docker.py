@@ -82,3 +82,36 @@ async def test_changes_in_the_sandbox_show_at_once(served, django_user_model):
     await served.backend.exec(served.key, ["sh", "-c", "echo '<h1>changed</h1>' > ~/site/index.html"])
     response = await client.get("/sandbox/preview/8080/")
     assert "<h1>changed</h1>" in await body(response)
+
+
+async def test_published_ports_are_announced_as_containers_start_and_stop(served):
+    import asyncio
+
+    announced: asyncio.Queue = asyncio.Queue()
+
+    async def announce(ports):
+        await announced.put([p.port for p in ports])
+
+    watcher = asyncio.create_task(preview.watch_ports(served.key, announce))
+
+    async def next_announcement():
+        getter = asyncio.ensure_future(announced.get())
+        done, _ = await asyncio.wait({getter, watcher}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+        if watcher in done:
+            getter.cancel()
+            raise AssertionError(f"the watcher stopped: {watcher.exception()!r}")
+        assert getter in done, "no announcement within 30 s"
+        return getter.result()
+
+    try:
+        assert await next_announcement() == [8080]
+        await served.backend.exec(served.key, ["docker", "run", "-d", "--name", "second", "-p", "8090:80", "nginx"])
+        assert await next_announcement() == [8080, 8090]
+        await served.backend.exec(served.key, ["docker", "rm", "-f", "second"])
+        assert await next_announcement() == [8080]
+    finally:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
+    await asyncio.sleep(0.5)
+    clients = await served.backend.exec(served.key, ["sh", "-c", "ps -eo args | grep -c '[e]vents --filter' || true"])
+    assert clients.output.strip() == "0"  # the watcher's process ended with it
