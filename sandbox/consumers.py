@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from sandbox import protocol
+from sandbox import preview, protocol
 from sandbox.backends import get_backend
 from sandbox.backends.base import RUNNING, ClassroomFull, SandboxError
 from lessons.checks import run_pending_checks
@@ -66,6 +66,8 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self.tasks.append(asyncio.create_task(self._run()))
 
     async def disconnect(self, code):
+        if hasattr(self, "key") and not self.read_only:
+            preview.port_watchers.unsubscribe(self.key, self._announce_ports)
         for task in [*getattr(self, "tasks", []), getattr(self, "check_task", None)]:
             if task is not None:
                 task.cancel()
@@ -118,6 +120,8 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 await self.terminal.write(bytes(self.early_input))
                 self.early_input.clear()
             self.tasks.append(asyncio.create_task(self._announce_engine()))
+            if not self.read_only:
+                await preview.port_watchers.subscribe(self.key, self._announce_ports)
             await self._pump()
             await self._status("ended")
             await self.close()
@@ -185,6 +189,9 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         with contextlib.suppress(SandboxError):
             if await get_backend().wait_engine_ready(self.key, ENGINE_READY_TIMEOUT):
                 await self._status("engine-ready")
+
+    async def _announce_ports(self, ports):
+        await self.send(text_data=json.dumps({"type": "ports", "ports": preview.ports_json(ports)}))
 
     async def _progress(self, step: str):
         await self._status("starting", step=step)

@@ -8,12 +8,16 @@ sandboxed, opaque origin (CSP `sandbox`) and may not set cookies on the app.
 """
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 
 import httpx
 
 from sandbox.backends import get_backend
-from sandbox.backends.base import PublishedPort
+from sandbox.backends.base import PublishedPort, SandboxError
+
+log = logging.getLogger(__name__)
 
 # Seconds a sandbox's port list and address are reused: a page's assets
 # arrive in a burst, and asking the engine for each would be wasteful.
@@ -79,6 +83,49 @@ async def watch_ports(key: str, announce) -> None:
                 await announce(ports)
     finally:
         await events.close()
+
+
+class PortWatchers:
+    """One watcher per sandbox, shared by all of its open terminals in this process."""
+
+    def __init__(self):
+        self._subscribers: dict[str, set] = {}
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._latest: dict[str, list[PublishedPort]] = {}
+
+    async def subscribe(self, key: str, callback) -> None:
+        self._subscribers.setdefault(key, set()).add(callback)
+        if key in self._latest:
+            await callback(self._latest[key])
+        task = self._tasks.get(key)
+        if task is None or task.done():
+            self._tasks[key] = asyncio.create_task(self._watch(key))
+
+    def unsubscribe(self, key: str, callback) -> None:
+        subscribers = self._subscribers.get(key, set())
+        subscribers.discard(callback)
+        if not subscribers:
+            self._subscribers.pop(key, None)
+            self._latest.pop(key, None)
+            task = self._tasks.pop(key, None)
+            if task is not None:
+                task.cancel()
+
+    async def _watch(self, key: str) -> None:
+        async def announce(ports):
+            self._latest[key] = ports
+            for callback in list(self._subscribers.get(key, ())):
+                await callback(ports)
+
+        try:
+            await watch_ports(key, announce)
+        except SandboxError:
+            pass  # the sandbox stopped; terminals reconnect and subscribe again
+        except Exception:
+            log.exception("watching the ports of %s failed", key)
+
+
+port_watchers = PortWatchers()
 
 
 def ports_json(ports: list[PublishedPort]) -> list[dict]:

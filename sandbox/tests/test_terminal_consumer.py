@@ -32,6 +32,14 @@ async def until_status(communicator, state, timeout=5):
                 return data
 
 
+async def next_of_type(communicator, kind, timeout=5):
+    """The next control message of this type, skipping others (status, ports)."""
+    while True:
+        message = await communicator.receive_from(timeout)
+        if isinstance(message, str) and json.loads(message).get("type") == kind:
+            return json.loads(message)
+
+
 async def read_bytes(communicator, timeout=1):
     """The next terminal bytes, skipping status messages such as engine-ready."""
     while True:
@@ -111,8 +119,9 @@ async def test_bad_control_messages_get_an_error_and_the_terminal_lives_on(fake_
     communicator, _, _ = await open_terminal(alice)
     await until_status(communicator, "engine-ready")
     await communicator.send_to(text_data="{nonsense")
-    error = json.loads(await communicator.receive_from(1))
-    assert error == {"type": "error", "message": "control message is not valid JSON"}
+    assert await next_of_type(communicator, "error") == {
+        "type": "error", "message": "control message is not valid JSON"
+    }
     await communicator.send_to(text_data='{"type": "resize", "cols": 99999, "rows": 0}')
     await communicator.send_to(bytes_data=b"x")
     assert await read_bytes(communicator) == b"x"
@@ -160,3 +169,21 @@ async def read_bytes_or_none(communicator):
         if "bytes" in output:
             return output["bytes"]
     return None
+
+
+async def test_published_ports_are_sent_to_the_page(fake_backend, alice):
+    from sandbox import preview
+    from sandbox.backends.base import PublishedPort
+
+    preview._lookups.clear()
+    key = f"u{alice.pk}"
+    fake_backend.addresses[key] = "10.9.9.9"
+    communicator, _, _ = await open_terminal(alice)
+    first = await next_of_type(communicator, "ports")
+    assert first == {"type": "ports", "ports": []}
+    fake_backend.ports[key] = [PublishedPort(port=8080, container="web", target=80)]
+    await fake_backend.events[key].output.put(b"start\n")  # the engine's container event
+    second = await next_of_type(communicator, "ports")
+    assert second["ports"] == [{"port": 8080, "container": "web", "target": 80, "url": "/sandbox/preview/8080/"}]
+    await communicator.disconnect()
+    assert preview.port_watchers._tasks == {}  # the last terminal closed: no watcher left

@@ -97,6 +97,9 @@
     } else if (message.type === "check") {
       // A lesson check ran after a command; the lesson script updates the step.
       document.dispatchEvent(new CustomEvent("dockyard:check", { detail: message }));
+    } else if (message.type === "ports") {
+      // The web preview's list (static/js/preview.js) follows published ports.
+      document.dispatchEvent(new CustomEvent("dockyard:ports", { detail: message }));
     } else if (message.type === "error") {
       console.warn("terminal protocol:", message.message);
     }
