@@ -34,7 +34,7 @@ COLS, ROWS = 80, 24
 
 def websocket(url: str, **kwargs):
     return connect(
-        url, compression=None, proxy=None, ping_interval=None, max_size=None, open_timeout=60, **kwargs
+        url, compression=None, proxy=None, ping_interval=None, max_size=None, open_timeout=60, close_timeout=2, **kwargs
     )
 
 
@@ -51,6 +51,10 @@ class Terminal:
 
     async def close(self) -> None:
         raise NotImplementedError
+
+    async def ready(self, timeout: float = 60) -> None:
+        """Wait until typing reaches the shell (a person waits for the screen)."""
+        await settle(self, 0.1)
 
 
 class PtyTerminal(Terminal):
@@ -140,6 +144,7 @@ class DockyardTerminal(Terminal):
         self.ws = ws
         self.opened = opened
         self.statuses: list[tuple[float, dict]] = []  # (seconds since opening, message)
+        self._pending: list[bytes] = []
         self._unacked = 0
         self._ack_timer: asyncio.TimerHandle | None = None
 
@@ -156,32 +161,51 @@ class DockyardTerminal(Terminal):
         return next((t for t, m in self.statuses if m.get("state") == state), None)
 
     async def wait_status(self, state: str, timeout: float = 60) -> float:
-        """Seconds from opening to `state`, reading (and dropping) output meanwhile."""
+        """Seconds from opening to `state`; output read meanwhile waits for recv()."""
         deadline = time.perf_counter() + timeout
         while self.status_time(state) is None:
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"no {state!r} status; got {[m for _, m in self.statuses]}")
-            if not await asyncio.wait_for(self.recv(), max(0.01, deadline - time.perf_counter())):
+            data = await asyncio.wait_for(self._message(), max(0.01, deadline - time.perf_counter()))
+            if data == b"":
                 raise ConnectionError(f"closed before {state!r}: {[m for _, m in self.statuses]}")
+            if data is not None:
+                self._pending.append(data)
         return self.status_time(state)
+
+    async def ready(self, timeout: float = 60) -> None:
+        # Keys sent before tmux has drawn its screen can be lost when it
+        # attaches to an existing session (see bench/README.md).
+        await self.wait_status("ready", timeout)
+        await asyncio.wait_for(self.recv(), timeout)
+        await settle(self, 0.1)
 
     async def send(self, data: bytes) -> None:
         await self.ws.send(data)
 
     async def recv(self) -> bytes:
+        if self._pending:
+            return self._pending.pop(0)
         while True:
-            try:
-                message = await self.ws.recv()
-            except Exception:
-                return b""
-            if isinstance(message, bytes):
-                self._processed(len(message))
-                return message
-            parsed = json.loads(message)
-            if parsed.get("type") == "status":
-                self.statuses.append((time.perf_counter() - self.opened, parsed))
-                if parsed.get("state") in ("error", "full"):
-                    raise ConnectionError(f"status {parsed}")
+            data = await self._message()
+            if data is not None:
+                return data
+
+    async def _message(self) -> bytes | None:
+        """Output bytes (b"" once closed), or None after a control message."""
+        try:
+            message = await self.ws.recv()
+        except Exception:
+            return b""
+        if isinstance(message, bytes):
+            self._processed(len(message))
+            return message
+        parsed = json.loads(message)
+        if parsed.get("type") == "status":
+            self.statuses.append((time.perf_counter() - self.opened, parsed))
+            if parsed.get("state") in ("error", "full"):
+                raise ConnectionError(f"status {parsed}")
+        return None
 
     def _processed(self, count: int) -> None:
         # Not awaiting here keeps recv() safe to cancel (asyncio.wait_for).
@@ -243,6 +267,7 @@ async def settle(terminal: Terminal, quiet: float = 0.15, limit: float = 10) -> 
 
 async def wait_prompt(terminal: Terminal, timeout: float = 60) -> float:
     """Press Enter on an empty line and wait for the next prompt; seconds taken."""
+    await terminal.ready(timeout)
     started = time.perf_counter()
     await terminal.send(CLEAR_LINE + b"\r")
     await read_until(terminal, PROMPT_MARKER, timeout)

@@ -1,0 +1,59 @@
+"""Every benchmark in one run (one Daphne, one terminado server, shared
+sandboxes), one combined table, also written to bench/results/latest.md.
+A benchmark that fails is reported as such; the others still run, and the
+exit status is 1.
+
+    .venv/bin/python bench/run_all.py [--smoke]
+"""
+import asyncio
+import sys
+import time
+import traceback
+
+import concurrency
+import flood_memory
+import harness
+import many_terminals
+import single_terminal
+import start_times
+from harness import RESULTS_DIR, Result, format_table, log, machine_description
+
+BENCHMARKS = [single_terminal, flood_memory, concurrency, many_terminals, start_times]
+
+
+async def run_all(bench: harness.Bench) -> tuple[list[Result], list[str]]:
+    results, failures = [], []
+    for module in BENCHMARKS:
+        name = module.__name__
+        log(f"== {name}")
+        started = time.perf_counter()
+        try:
+            results += await module.run(bench)
+        except Exception:
+            failures.append(name)
+            log(f"{name} failed:\n{traceback.format_exc()}")
+            results.append(Result(name, "FAILED", {}, ""))
+        log(f"{name} took {time.perf_counter() - started:.0f} s")
+    return results, failures
+
+
+def main() -> int:
+    smoke = harness.arguments(__doc__).smoke
+    machine = machine_description()
+    started = time.strftime("%Y-%m-%d %H:%M")
+    with harness.Bench(smoke) as bench:
+        results, failures = asyncio.run(run_all(bench))
+    report = (
+        f"# Dockyard benchmarks{' (smoke mode)' if smoke else ''}\n\n"
+        f"Run {started} on {machine}.\n\n{format_table(results)}\n"
+    )
+    if failures:
+        report += f"\nFailed: {', '.join(failures)}\n"
+    print(report, flush=True)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    (RESULTS_DIR / ("smoke.md" if smoke else "latest.md")).write_text(report)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Start times and density, through the real app's websocket:
+- cold: the student has no sandbox; from opening the websocket to `ready`, to
+  the shell's first prompt (its prompt marker), and to `engine-ready`;
+- warm: the sandbox runs; reconnecting, from opening the websocket to `ready`
+  and to the first screen (tmux redraws the prompt);
+- idle memory: K sandboxes started, each with a shell that had a terminal
+  once (tmux and bash running), left idle; `docker stats` of engine and
+  workspace; the number that fits in this machine's RAM is extrapolated.
+
+    .venv/bin/python bench/start_times.py [--smoke]
+"""
+import asyncio
+import re
+import subprocess
+import sys
+import time
+
+import psutil
+
+import harness
+from clients import PROMPT_MARKER, DockyardTerminal, read_until
+from harness import Result, log, median, mib
+
+TITLE = "Start times and idle memory"
+COLD_USER = 9870
+UNITS = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "kB": 1e3, "MB": 1e6, "GB": 1e9}
+
+
+async def cold_start(bench, server, cookie: str) -> dict:
+    await bench.backend().remove(f"u{COLD_USER}")
+    terminal = await DockyardTerminal.open(server.ws_url, cookie)
+    try:
+        await read_until(terminal, PROMPT_MARKER, timeout=120)
+        prompt = time.perf_counter() - terminal.opened
+        engine = await terminal.wait_status("engine-ready", timeout=120)
+        return {"ready": terminal.status_time("ready"), "prompt": prompt, "engine": engine}
+    finally:
+        await terminal.close()
+
+
+async def warm_start(server, cookie: str) -> dict:
+    terminal = await DockyardTerminal.open(server.ws_url, cookie)
+    try:
+        ready = await terminal.wait_status("ready")
+        await asyncio.wait_for(terminal.recv(), 30)
+        return {"ready": ready, "prompt": time.perf_counter() - terminal.opened}
+    finally:
+        await terminal.close()
+
+
+def memory_of(containers: list[str]) -> dict[str, float]:
+    listing = subprocess.run(
+        ["docker", "stats", "--no-stream", "--format", "{{.Name}}\t{{.MemUsage}}", *containers],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    usage = {}
+    for line in listing.splitlines():
+        name, _, mem = line.partition("\t")
+        amount = re.match(r"([\d.]+)\s*([A-Za-z]+)", mem.split("/")[0].strip())
+        usage[name] = float(amount[1]) * UNITS[amount[2]]
+    return usage
+
+
+async def idle_sandboxes(bench, count: int, settle_seconds: float) -> dict:
+    keys = [f"h8-idle-{i}" for i in range(count)]
+    backend = bench.backend()
+    await bench.start_sandboxes(keys)
+    await asyncio.gather(*(backend.wait_engine_ready(key, 120) for key in keys))
+    for key in keys:  # a shell that had a terminal once, as a student's has
+        terminal = await backend.open_terminal(key)
+        await asyncio.wait_for(terminal.read(4096), 30)
+        await terminal.close()
+    await asyncio.sleep(settle_seconds)
+    names = {key: (f"{harness.PREFIX}-{key}-engine", f"{harness.PREFIX}-{key}-workspace") for key in keys}
+    usage = await asyncio.to_thread(memory_of, [n for pair in names.values() for n in pair])
+    engines = [usage[engine] for engine, _ in names.values()]
+    workspaces = [usage[workspace] for _, workspace in names.values()]
+    for key in keys:
+        await backend.remove(key)
+    return {"engine": sum(engines) / count, "workspace": sum(workspaces) / count}
+
+
+async def run(bench: harness.Bench) -> list[Result]:
+    cold_runs = 1 if bench.smoke else 3
+    warm_runs = 2 if bench.smoke else 5
+    idle_count = 1 if bench.smoke else 10
+    server = bench.dockyard()
+    cookie = await bench.cookie(COLD_USER)
+
+    cold = []
+    for _ in range(cold_runs):
+        cold.append(await cold_start(bench, server, cookie))
+        log(f"cold: {cold[-1]}")
+    warm = []
+    for _ in range(warm_runs):
+        warm.append(await warm_start(server, cookie))
+    log(f"warm: {warm}")
+    await bench.backend().remove(f"u{COLD_USER}")
+
+    idle = await idle_sandboxes(bench, idle_count, 2.0 if bench.smoke else 10.0)
+    per_sandbox = idle["engine"] + idle["workspace"]
+    total = psutil.virtual_memory().total
+    log(f"idle: {idle}")
+
+    def p50(runs, field):
+        return f"{median([r[field] for r in runs]):.2f} s"
+
+    return [
+        Result("start", f"cold: websocket → ready (p50 of {cold_runs})", {"Dockyard": p50(cold, "ready")}, ""),
+        Result("start", "cold: websocket → first prompt", {"Dockyard": p50(cold, "prompt")}, "≤ 1 s"),
+        Result("start", "cold: websocket → nested engine ready", {"Dockyard": p50(cold, "engine")}, "≤ 1.5 s"),
+        Result("start", f"warm: websocket → ready (p50 of {warm_runs})", {"Dockyard": p50(warm, "ready")}, ""),
+        Result("start", "warm: websocket → prompt on screen", {"Dockyard": p50(warm, "prompt")}, "≤ 0.3 s"),
+        Result("density", f"idle memory per sandbox (mean of {idle_count})",
+               {"Dockyard": f"{mib(per_sandbox)} (engine {mib(idle['engine'])}, "
+                            f"workspace {mib(idle['workspace'])})"}, ""),
+        Result("density", f"idle sandboxes in {total / 2**30:.0f} GiB (extrapolated)",
+               {"Dockyard": f"{int(total // per_sandbox)}"}, "≥ 200"),
+    ]
+
+
+if __name__ == "__main__":
+    harness.run_benchmark(sys.modules[__name__], harness.arguments(__doc__).smoke)
