@@ -190,3 +190,20 @@ def test_bad_json_and_bad_versions_are_400(alice, running):
     assert response.status_code == 400
     assert save(client, {"path": "~/x", "content": "x", "version": "nope"}).status_code == 400
     assert save(client, {"path": "~/x", "content": 42}).status_code == 400
+
+
+def test_the_playground_has_a_files_tab(alice):
+    client = Client()
+    client.force_login(alice)
+    page = client.get("/sandbox/").content.decode()
+    assert 'id="pane-tab-files"' in page
+    assert 'data-save-url="/sandbox/files/save/"' in page
+    assert "vendor/ace-1.45.2/ace.js" in page
+
+
+def test_an_instructor_watching_a_student_gets_no_files_tab(teacher, alice):
+    client = Client()
+    client.force_login(teacher)
+    page = client.get(f"/sandbox/watch/{alice.username}/").content.decode()
+    assert 'id="terminal-pane"' in page
+    assert "pane-tab-files" not in page and "editor.js" not in page
