@@ -152,12 +152,27 @@ class DockerBackend(SandboxBackend):
         self._ensure_host_firewall()
         try:
             self.client.networks.get(names.network)
+            return
         except NotFound:
+            pass
+        taken = {
+            config.get("Subnet")
+            for network in self.client.networks.list()
+            for config in (network.attrs.get("IPAM") or {}).get("Config") or []
+        }
+        for subnet in specs.sandbox_subnets():
+            if str(subnet) in taken:
+                continue
             try:
-                self.client.networks.create(**specs.network_options(names))
+                self.client.networks.create(**specs.network_options(names, subnet))
+                return
             except APIError as exc:
-                if exc.status_code != 409:
+                if exc.status_code == 409 or "already exists" in str(exc):
+                    return  # created meanwhile by another process
+                if "overlap" not in str(exc):
                     raise
+                # Taken meanwhile, or by a network outside Dockyard: try the next one.
+        raise SandboxError("No free network for a new sandbox: widen SANDBOX_SUBNET_POOL.")
 
     def _ensure_host_firewall(self):
         """Once per process: sandboxes may reach the image cache on the host, nothing else."""

@@ -8,9 +8,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import ipaddress
 from pathlib import Path
 
 from django.conf import settings
+from docker.types import IPAMConfig, IPAMPool
 
 IMAGES_DIR = Path(__file__).resolve().parent.parent / "images"
 SOCKET_DIR = "/run/dockyard"
@@ -70,10 +72,20 @@ def _cpus(value: float) -> int:
     return int(value * 1e9)
 
 
-def network_options(names: Names) -> dict:
+def sandbox_subnets():
+    """The small subnets sandbox networks take from SANDBOX_SUBNET_POOL, in order.
+
+    Docker's default pools hold about 30 bridge networks; a classroom needs hundreds.
+    """
+    pool = ipaddress.ip_network(settings.SANDBOX_SUBNET_POOL)
+    return pool.subnets(new_prefix=settings.SANDBOX_SUBNET_PREFIX)
+
+
+def network_options(names: Names, subnet) -> dict:
     return dict(
         name=names.network,
         driver="bridge",
+        ipam=IPAMConfig(pool_configs=[IPAMPool(subnet=str(subnet), gateway=str(next(subnet.hosts())))]),
         labels=labels(names.key, "network"),
         options={
             "com.docker.network.bridge.enable_icc": "false",
@@ -91,7 +103,9 @@ def engine_options(names: Names) -> dict:
         labels=labels(names.key, "engine"),
         detach=True,
         init=True,
-        cap_add=["SYS_ADMIN", "NET_ADMIN"],
+        # SYS_PTRACE: runc must open the namespaces of nested processes that dropped root
+        # (`docker exec` into redis); without it: "error executing setns process".
+        cap_add=["SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE"],
         cgroupns="private",
         security_opt=[f"seccomp={engine_seccomp_profile()}"],
         network=names.network,

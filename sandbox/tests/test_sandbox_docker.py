@@ -89,3 +89,14 @@ def test_one_student_cannot_reach_anothers_sandbox(sandbox, neighbour):
     probe = sandbox.sh(f"curl -sS --max-time 3 http://{address}:8080/")
     assert probe.exit_code != 0
     assert "neighbour" not in probe.output
+
+
+def test_docker_exec_and_top_work_on_a_process_that_dropped_root(sandbox):
+    result = sandbox.sh(
+        "docker rm -f cache >/dev/null 2>&1; docker run -d --name cache redis >/dev/null && "
+        "for i in $(seq 1 50); do docker exec cache redis-cli ping 2>/dev/null && break; sleep 0.2; done; "
+        "docker top cache"
+    )
+    assert result.exit_code == 0, result.output
+    assert "PONG" in result.output
+    assert "redis-server" in result.output
