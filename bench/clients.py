@@ -23,7 +23,9 @@ import time
 from websockets.asyncio.client import connect
 
 PROMPT_MARKER = b"7771;prompt"  # printed by the workspace's bash before every prompt
-ECHO_CHARS = b"vwxzj"  # in neither the prompt ("dockyard:~# ") nor common escape sequences
+# Typed characters found in neither the prompt ("dockyard:~# ") nor common
+# escape sequences; one set per client when clients share a shell.
+ECHO_CHARS = (b"vwxzj", b"QUVWY", b"%&*+_")
 CLEAR_LINE = b"\x15"  # Ctrl-U
 INTERRUPT = b"\x03"  # Ctrl-C
 LINE = "0123456789" * 7  # 70 columns + newline: no wrapping in an 80-column terminal
@@ -241,10 +243,10 @@ async def read_until(terminal: Terminal, needle: bytes, timeout: float = 60) -> 
     total = 0
     deadline = time.perf_counter() + timeout
     while True:
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0:
-            raise TimeoutError(f"{terminal.name}: {needle!r} never arrived; last output {tail[-200:]!r}")
-        chunk = await asyncio.wait_for(terminal.recv(), remaining)
+        try:
+            chunk = await asyncio.wait_for(terminal.recv(), max(0.0, deadline - time.perf_counter()))
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"{terminal.name}: {needle!r} never arrived; last output {tail[-300:]!r}") from None
         if not chunk:
             raise ConnectionError(f"{terminal.name}: closed before {needle!r}")
         total += len(chunk)
@@ -274,27 +276,32 @@ async def wait_prompt(terminal: Terminal, timeout: float = 60) -> float:
     return time.perf_counter() - started
 
 
-async def echo_latencies(terminal: Terminal, count: int, interval: float = 0.0) -> list[float]:
+async def echo_latencies(
+    terminal: Terminal, count: int, interval: float = 0.0, chars: bytes = ECHO_CHARS[0],
+    clear_every: int = 40, quiet_limit: float = 10,
+) -> list[float]:
     """Type `count` characters one at a time; seconds from sending each to seeing it echoed.
-    With `interval`, keystrokes start that far apart (a typist), else back to back."""
+    With `interval`, keystrokes start that far apart (a typist), else back to back.
+    Clients sharing a shell use their own `chars`, clear more often and wait
+    less for quiet (the others keep typing)."""
     latencies = []
-    await settle(terminal)
+    await settle(terminal, limit=quiet_limit)
     next_start = time.perf_counter()
     for i in range(count):
-        if i and i % 40 == 0:  # keep the line short: clear it, off the clock
+        if i and i % clear_every == 0:  # keep the line short: clear it, off the clock
             await terminal.send(CLEAR_LINE)
-            await settle(terminal)
+            await settle(terminal, limit=quiet_limit)
             next_start = time.perf_counter()
         if interval:
             await asyncio.sleep(max(0.0, next_start - time.perf_counter()))
             next_start += interval
-        char = ECHO_CHARS[i % len(ECHO_CHARS): i % len(ECHO_CHARS) + 1]
+        char = chars[i % len(chars): i % len(chars) + 1]
         started = time.perf_counter()
         await terminal.send(char)
         await read_until(terminal, char, timeout=30)
         latencies.append(time.perf_counter() - started)
     await terminal.send(CLEAR_LINE)
-    await settle(terminal)
+    await settle(terminal, limit=quiet_limit)
     return latencies
 
 
