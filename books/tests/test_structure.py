@@ -62,7 +62,8 @@ def test_a_page_has_the_terminal_and_previous_next(client, alice, book):
     html = client.get("/books/tiny/basics-run/").content.decode()
     tags = elements(html)
     assert ("section", {"id": "terminal-pane", "class": "terminal-pane",
-                        "data-ws-path": "/ws/terminal/", "data-read-only": "false"}) in tags
+                        "data-ws-path": "/ws/terminal/", "data-read-only": "false",
+                        "data-text-ports": "Open:"}) in tags
     assert ("a", {"class": "prev", "rel": "prev", "href": "/books/tiny/basics/"}) in tags
     assert ("a", {"class": "next", "rel": "next", "href": "/books/tiny/basics-images/"}) in tags
     assert html.count("<h1") == 1  # the file's own heading, not the title twice

@@ -151,7 +151,7 @@
         const link = document.createElement("span");
         link.className = "link";
         link.textContent = "↪";
-        link.title = "symlink";
+        link.title = text("Symlink");
         button.append(link);
       }
       if (current && button.dataset.path === current.path) button.setAttribute("aria-current", "true");
