@@ -49,3 +49,19 @@ def fake_backend(settings):
 
     yield get_backend()
     reset_backend_cache()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Real Chromium (Debian's), driven by Playwright; never a downloaded browser."""
+    from sandbox.tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    require_chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("the playwright package is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

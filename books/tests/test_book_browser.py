@@ -1,19 +1,12 @@
 """A student in real Chromium on an imported book: Run types only the `$ ` commands,
 Save as Dockerfile writes the file in their sandbox."""
-import asyncio
 import hashlib
-from pathlib import Path
 
 import pytest
-from django.test import override_settings
 
 from books.tests.helpers import FIXTURE_BOOK
 from books.tests.test_dockerfile_blocks import fixture_dockerfile
-from conftest import missing
-from sandbox.backends.docker import DockerBackend
-from sandbox.tests.docker_fixtures import TEST_PREFIX, require_engine_and_images
-from sandbox.tests.live_server import LiveServer
-from sandbox.tests.test_terminal_browser import BUFFER_TEXT, CHROMIUM, terminal_text, wait_for_terminal
+from sandbox.tests.browser import BUFFER_TEXT, login, running_server, terminal_text, wait_for_terminal
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser]
 STUDENT_ID = 9600
@@ -21,37 +14,17 @@ STUDENT_ID = 9600
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    require_engine_and_images()
-    if not Path(CHROMIUM).exists():
-        missing(f"{CHROMIUM} is not installed")
-    live = LiveServer(tmp_path_factory.mktemp("live"))
-    live.start()
-    live.manage("import_book", str(FIXTURE_BOOK), "--slug", "tiny")
-    live.create_user("h6-student", "pw-student-123", STUDENT_ID)
-    yield live
-    live.stop()
-    with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX):
-        asyncio.run(DockerBackend().remove(f"u{STUDENT_ID}"))
+    users = {"h6-student": ("pw-student-123", STUDENT_ID)}
+    prepare = [("import_book", str(FIXTURE_BOOK), "--slug", "tiny")]
+    with running_server(tmp_path_factory, users, prepare=prepare) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("the playwright package is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="en-US")
-        page.goto(server.url + "/accounts/login/?next=/books/tiny/basics-run/")
-        page.fill("input[name=username]", "h6-student")
-        page.fill("input[name=password]", "pw-student-123")
-        page.click("form button[type=submit]")
-        page.wait_for_url("**/books/tiny/basics-run/")
-        yield page
-        browser.close()
+def page(server, browser):
+    context, page = login(browser, server, "h6-student", "pw-student-123", "/books/tiny/basics-run/")
+    yield page
+    context.close()
 
 
 def _ready(page):

@@ -6,7 +6,8 @@ import docker
 import pytest
 from django.test import override_settings
 
-from sandbox.backends.docker_specs import SOCKET_PATH, Names, engine_options, network_options
+from sandbox.backends.docker import DockerBackend
+from sandbox.backends.docker_specs import SOCKET_PATH, Names, engine_options
 from sandbox.tests.docker_fixtures import TEST_PREFIX, require_engine_and_images
 
 pytestmark = pytest.mark.docker
@@ -60,7 +61,7 @@ def engine():
     with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX):
         names = Names("authztest")
         _remove(client, names)
-        client.networks.create(**network_options(names))
+        DockerBackend(client)._ensure_network(names)  # its own small subnet, as sandboxes get
         try:
             container = client.containers.run(**engine_options(names))
             deadline = time.monotonic() + 60

@@ -1,63 +1,26 @@
 """The Files tab in real Chromium: make a Dockerfile, type, save, see it in the terminal."""
-import asyncio
 import os
-from pathlib import Path
 
 import pytest
 
-from conftest import missing
-from sandbox.backends.docker import DockerBackend
-from sandbox.tests.docker_fixtures import TEST_PREFIX, require_engine_and_images
-from sandbox.tests.live_server import ROOT, LiveServer
-from sandbox.tests.test_terminal_browser import BUFFER_TEXT, wait_for_terminal
+from sandbox.tests.browser import BUFFER_TEXT, login, running_server, wait_for_terminal, wait_until_ready
+from sandbox.tests.live_server import ROOT
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser]
-CHROMIUM = "/usr/bin/chromium"
 STUDENT_ID = 9702
 SCREENSHOT = os.environ.get("DOCKYARD_EDITOR_SCREENSHOT", "")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    require_engine_and_images()
-    if not Path(CHROMIUM).exists():
-        missing(f"{CHROMIUM} is not installed")
-    live = LiveServer(tmp_path_factory.mktemp("live"))
-    live.start()
-    live.create_user("h7-editor", "pw-editor-123", STUDENT_ID)
-    yield live
-    live.stop()
-    from django.test import override_settings
-
-    with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX):
-        asyncio.run(DockerBackend().remove(f"u{STUDENT_ID}"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("the playwright package is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
+    with running_server(tmp_path_factory, {"h7-editor": ("pw-editor-123", STUDENT_ID)}) as live:
+        yield live
 
 
 @pytest.fixture
 def page(server, browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.goto(server.url + "/accounts/login/?next=/lessons/first-containers/")
-    page.fill("input[name=username]", "h7-editor")
-    page.fill("input[name=password]", "pw-editor-123")
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/lessons/first-containers/")
-    page.wait_for_selector("#terminal-pane[data-state=engine-ready]", timeout=60_000)
+    context, page = login(browser, server, "h7-editor", "pw-editor-123", "/lessons/first-containers/")
+    wait_until_ready(page)
     yield page
     context.close()
 

@@ -1,9 +1,6 @@
 """The terminal end to end: real websockets, the real consumer, a real sandbox."""
-import asyncio
-import re
 
 import pytest
-from django.test import override_settings
 
 from sandbox.backends import reset_backend_cache
 from sandbox.backends.docker import DockerBackend
@@ -101,7 +98,10 @@ async def test_a_flood_waits_in_the_sandbox_until_the_browser_catches_up(alice, 
     await terminal.send_to(bytes_data=b"clear; yes flood-line | head -c 50000000; echo FLOOD-$((4*4))-DONE\r")
 
     async def drain_without_acks():
+        """Everything the server sends until it pauses; the first chunk may take a while."""
         received = 0
+        while not received:
+            received = len((await terminal.receive_output(30)).get("bytes", b""))
         while not await terminal.receive_nothing(0.5):
             output = await terminal.receive_output(1)
             received += len(output.get("bytes", b""))

@@ -1,0 +1,92 @@
+"""Shared parts of the browser tests: a live server with users, logging in,
+and reading what the xterm.js terminal shows."""
+import asyncio
+import concurrent.futures
+import contextlib
+from pathlib import Path
+
+from django.test import override_settings
+
+from conftest import missing
+from sandbox.backends.docker import DockerBackend
+from sandbox.tests.docker_fixtures import TEST_PREFIX, require_engine_and_images
+from sandbox.tests.live_server import LiveServer
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+BUFFER_TEXT = """() => {
+  const buffer = window.dockyardTerminal.term.buffer.active;
+  const lines = [];
+  for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i).translateToString(true));
+  return lines.join("\\n");
+}"""
+
+
+def require_chromium():
+    if not Path(CHROMIUM).exists():
+        missing(f"{CHROMIUM} is not installed")
+
+
+@contextlib.contextmanager
+def running_server(tmp_path_factory, users: dict[str, tuple[str, int]], env=None, prepare=()):
+    """Daphne serving the app, with `users` ({name: (password, id)}) created and
+    each `prepare` entry run as a management command; their sandboxes removed after."""
+    require_engine_and_images()
+    require_chromium()
+    live = LiveServer(tmp_path_factory.mktemp("live"))
+    live.env.update(env or {})
+    live.start()
+    for command in prepare:
+        live.manage(*command)
+    for username, (password, user_id) in users.items():
+        live.create_user(username, password, user_id)
+    try:
+        yield live
+    finally:
+        live.stop()
+        remove_sandboxes([user_id for _, user_id in users.values()])
+
+
+def remove_sandboxes(user_ids):
+    """In a thread of its own: Playwright's sync API may hold this thread's event loop."""
+
+    async def remove_all():
+        backend = DockerBackend()
+        for user_id in user_ids:
+            await backend.remove(f"u{user_id}")
+
+    with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX):
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, remove_all()).result()
+
+
+def login(browser, server, username, password, next_url):
+    """A fresh browser context logged in as `username`, on `next_url`."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.goto(f"{server.url}/accounts/login/?next={next_url}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**" + next_url.split("?")[0])
+    return context, page
+
+
+def wait_until_ready(page, timeout_ms=90_000):
+    page.wait_for_selector("#terminal-pane[data-state=engine-ready]", timeout=timeout_ms)
+
+
+def terminal_text(page) -> str:
+    """What the terminal shows, scrollback included, one string per line."""
+    return page.evaluate(BUFFER_TEXT)
+
+
+def wait_for_terminal(page, text: str, timeout_ms: int = 60_000):
+    page.wait_for_function(f"() => ({BUFFER_TEXT})().includes({text!r})", timeout=timeout_ms)
+
+
+def type_command(page, command: str):
+    page.locator(".terminal-host").click()
+    page.keyboard.type(command)
+    page.keyboard.press("Enter")
