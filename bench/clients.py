@@ -183,7 +183,10 @@ class DockyardTerminal(Terminal):
         await settle(self, 0.1)
 
     async def send(self, data: bytes) -> None:
-        await self.ws.send(data)
+        try:
+            await self.ws.send(data)
+        except Exception as exc:
+            raise ConnectionError(f"{exc!r}; statuses {[m for _, m in self.statuses]}") from exc
 
     async def recv(self) -> bytes:
         if self._pending:
@@ -277,18 +280,19 @@ async def wait_prompt(terminal: Terminal, timeout: float = 60) -> float:
 
 
 async def echo_latencies(
-    terminal: Terminal, count: int, interval: float = 0.0, chars: bytes = ECHO_CHARS[0],
-    clear_every: int = 40, quiet_limit: float = 10,
+    terminal: Terminal, count: int, interval: float = 0.0, chars: bytes = ECHO_CHARS[0], shared: bool = False,
 ) -> list[float]:
     """Type `count` characters one at a time; seconds from sending each to seeing it echoed.
     With `interval`, keystrokes start that far apart (a typist), else back to back.
-    Clients sharing a shell use their own `chars`, clear more often and wait
-    less for quiet (the others keep typing)."""
+    Clients sharing a shell use their own `chars` and never clear the line:
+    tmux sends screen updates, so a character another client's Ctrl-U erased
+    before tmux drew it would never show."""
     latencies = []
+    quiet_limit = 0.3 if shared else 10
     await settle(terminal, limit=quiet_limit)
     next_start = time.perf_counter()
     for i in range(count):
-        if i and i % clear_every == 0:  # keep the line short: clear it, off the clock
+        if i and i % 40 == 0 and not shared:  # keep the line short: clear it, off the clock
             await terminal.send(CLEAR_LINE)
             await settle(terminal, limit=quiet_limit)
             next_start = time.perf_counter()
@@ -300,8 +304,9 @@ async def echo_latencies(
         await terminal.send(char)
         await read_until(terminal, char, timeout=30)
         latencies.append(time.perf_counter() - started)
-    await terminal.send(CLEAR_LINE)
-    await settle(terminal, limit=quiet_limit)
+    if not shared:
+        await terminal.send(CLEAR_LINE)
+        await settle(terminal)
     return latencies
 
 

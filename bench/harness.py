@@ -101,10 +101,14 @@ def machine_description() -> str:
     )
 
 
-def arguments(description: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=description)
+def parser(description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="small N, small floods, one run")
-    return parser.parse_args()
+    return parser
+
+
+def arguments(description: str) -> argparse.Namespace:
+    return parser(description).parse_args()
 
 
 def log(message: str) -> None:
@@ -234,6 +238,9 @@ class Bench:
                 self._terminado.stop()
             if self._dockyard is not None:
                 self._dockyard.stop()
+        for log_file in self.data_dir.glob("*.log"):  # the servers' logs, for a look afterwards
+            RESULTS_DIR.mkdir(exist_ok=True)
+            (RESULTS_DIR / log_file.name).write_bytes(log_file.read_bytes())
         try:
             self.remove_my_sandboxes()
         finally:

@@ -39,7 +39,13 @@ async def run_all(bench: harness.Bench) -> tuple[list[Result], list[str]]:
 
 
 def main() -> int:
-    smoke = harness.arguments(__doc__).smoke
+    parser = harness.parser(__doc__)
+    parser.add_argument("--only", help="comma-separated benchmark names, e.g. many_terminals,concurrency")
+    args = parser.parse_args()
+    smoke = args.smoke
+    if args.only:
+        wanted = args.only.split(",")
+        BENCHMARKS[:] = [m for m in BENCHMARKS if m.__name__ in wanted]
     machine = machine_description()
     started = time.strftime("%Y-%m-%d %H:%M")
     with harness.Bench(smoke) as bench:

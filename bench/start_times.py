@@ -33,7 +33,11 @@ async def cold_start(bench, server, cookie: str) -> dict:
         await read_until(terminal, PROMPT_MARKER, timeout=120)
         prompt = time.perf_counter() - terminal.opened
         engine = await terminal.wait_status("engine-ready", timeout=120)
-        return {"ready": terminal.status_time("ready"), "prompt": prompt, "engine": engine}
+        steps = {m.get("step"): t for t, m in terminal.statuses if m.get("state") == "starting"}
+        return {
+            "ready": terminal.status_time("ready"), "prompt": prompt, "engine": engine,
+            "engine_step": steps.get("engine", float("nan")), "workspace_step": steps.get("workspace", float("nan")),
+        }
     finally:
         await terminal.close()
 
@@ -107,6 +111,8 @@ async def run(bench: harness.Bench) -> list[Result]:
 
     return [
         Result("start", f"cold: websocket → ready (p50 of {cold_runs})", {"Dockyard": p50(cold, "ready")}, ""),
+        Result("start", "cold: websocket → `starting` engine / workspace step",
+               {"Dockyard": f"{p50(cold, 'engine_step')} / {p50(cold, 'workspace_step')}"}, ""),
         Result("start", "cold: websocket → first prompt", {"Dockyard": p50(cold, "prompt")}, "≤ 1 s"),
         Result("start", "cold: websocket → nested engine ready", {"Dockyard": p50(cold, "engine")}, "≤ 1.5 s"),
         Result("start", f"warm: websocket → ready (p50 of {warm_runs})", {"Dockyard": p50(warm, "ready")}, ""),
