@@ -2,11 +2,12 @@
 sandbox's nested engine uses as its Docker Hub mirror, so a class pulling
 `nginx` costs one download, or none at all offline.
 
-Two modes (settings.MIRROR_UPSTREAM):
-- offline (empty): the cache serves, read-only, what `seed_images` put in it:
+Two modes (settings.MIRROR_UPSTREAM; "auto", the default, picks pull-through
+when Docker Hub answers and offline when it does not):
+- offline: the cache serves, read-only, what `seed_images` put in it:
   each listed image pulled from Docker Hub when reachable, otherwise built
   here from Debian packages and labelled as built locally;
-- pull-through (an upstream URL): the cache fetches from the upstream on
+- pull-through (an upstream registry URL): the cache fetches from the upstream on
   first use and keeps it; `seed_images` warms it.
 
 The registry runs as containers of the host engine (host network), so it
@@ -41,6 +42,25 @@ LOCAL_STAND_INS = {"nginx", "redis"}
 ALIASES = {"debian:bookworm": ["debian:latest", "debian:12"]}
 
 
+DOCKER_HUB = "https://registry-1.docker.io"
+
+
+def upstream() -> str:
+    """The registry the cache pulls through, or "" for offline mode."""
+    configured = settings.MIRROR_UPSTREAM.strip()
+    if configured.lower() in ("", "off", "offline", "none"):
+        return ""
+    if configured.lower() != "auto":
+        return configured
+    try:
+        urllib.request.urlopen(DOCKER_HUB + "/v2/", timeout=3)
+    except urllib.error.HTTPError:
+        return DOCKER_HUB  # 401 asking for a token: Docker Hub is there
+    except (urllib.error.URLError, OSError):
+        return ""
+    return DOCKER_HUB
+
+
 def registry_image() -> str:
     return f"{settings.SANDBOX_IMAGE_PREFIX}/registry:latest"
 
@@ -59,10 +79,11 @@ def serve_url() -> str:
 def ensure_registry(client: docker.DockerClient, log: Log) -> None:
     """Build the registry image if needed and run the cache, recreating it when its mode changed."""
     _build_registry_image(client, log)
-    mode = "proxy" if settings.MIRROR_UPSTREAM else "serve"
+    remote = upstream()
+    mode = "proxy" if remote else "serve"
     env = {"REGISTRY_ADDR": f"0.0.0.0:{settings.MIRROR_PORT}", "REGISTRY_MODE": mode}
-    if settings.MIRROR_UPSTREAM:
-        env["REGISTRY_UPSTREAM"] = settings.MIRROR_UPSTREAM
+    if remote:
+        env["REGISTRY_UPSTREAM"] = remote
     wanted = sorted(f"{k}={v}" for k, v in env.items())
     name = _name("registry")
     try:
@@ -82,6 +103,16 @@ def ensure_registry(client: docker.DockerClient, log: Log) -> None:
     _run_registry(client, name, env)
     _wait_healthy(serve_url(), log)
     log(f"[cache] {name} started ({mode} mode) on port {settings.MIRROR_PORT}")
+
+
+def current_upstream(client: docker.DockerClient | None = None) -> str:
+    """What the running cache pulls through ("" when it serves seeded images only)."""
+    try:
+        client = client or docker.from_env(timeout=10)
+        env = client.containers.get(_name("registry")).attrs["Config"].get("Env") or []
+    except docker.errors.DockerException:
+        return ""
+    return next((e.split("=", 1)[1] for e in env if e.startswith("REGISTRY_UPSTREAM=")), "")
 
 
 def _build_registry_image(client: docker.DockerClient, log: Log) -> None:
@@ -132,7 +163,7 @@ def is_healthy() -> bool:
 
 def seed(client: docker.DockerClient, images: list[str], log: Log) -> None:
     ensure_registry(client, log)
-    if settings.MIRROR_UPSTREAM:
+    if current_upstream(client):
         for reference in images:
             _warm(reference, log)
         return
@@ -208,7 +239,7 @@ def _warm(reference: str, log: Log) -> None:
     """Pull-through mode: fetch the manifest and layers once so the cache holds them."""
     repository, tag = _split(reference)
     base = f"{serve_url()}/v2/library/{repository}"
-    log(f"[cache] warming {reference} from {settings.MIRROR_UPSTREAM}")
+    log(f"[cache] warming {reference} through the cache")
     manifest = _get_json(f"{base}/manifests/{tag}")
     if "manifests" in manifest:  # a multi-platform index: take linux/amd64
         chosen = next(

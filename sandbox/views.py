@@ -32,5 +32,5 @@ def image_cache(request):
     """What the classroom image cache holds, for the instructor."""
     healthy = mirror.is_healthy()
     context = {"healthy": healthy, "images": mirror.cached_images() if healthy else [],
-               "upstream": mirror.settings.MIRROR_UPSTREAM}
+               "upstream": mirror.current_upstream() if healthy else ""}
     return render(request, "sandbox/image_cache.html", context)

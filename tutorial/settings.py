@@ -165,12 +165,12 @@ SANDBOX_WORKSPACE_CPUS = envfloat("SANDBOX_WORKSPACE_CPUS", "1.0")
 SANDBOX_WORKSPACE_PIDS = envint("SANDBOX_WORKSPACE_PIDS", "256")
 
 # The classroom image cache: a registry on the host that every nested engine
-# pulls through. Offline (no MIRROR_UPSTREAM) it serves what seed_images put
-# there; with an upstream it is a pull-through cache of it.
+# pulls through: a pull-through cache of MIRROR_UPSTREAM ("auto": Docker Hub
+# when it answers), or offline ("off") serving what seed_images put there.
 MIRROR_ENABLED = envbool("MIRROR_ENABLED", "true")
 MIRROR_PORT = envint("MIRROR_PORT", "5000")
 MIRROR_SEED_PORT = envint("MIRROR_SEED_PORT", "5001")
-MIRROR_UPSTREAM = envstr("MIRROR_UPSTREAM", "")
+MIRROR_UPSTREAM = envstr("MIRROR_UPSTREAM", "auto")
 SEED_IMAGES = envlist("SEED_IMAGES", "busybox:latest,debian:bookworm,nginx:latest,redis:latest")
 
 # Terminal flow control (bytes not yet acknowledged by the browser).
