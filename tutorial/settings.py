@@ -157,6 +157,8 @@ SANDBOX_REAP_INTERVAL_SECONDS = envint("SANDBOX_REAP_INTERVAL_SECONDS", "60")
 # Each sandbox network takes one small subnet of this pool (4096 of them by default).
 SANDBOX_SUBNET_POOL = envstr("SANDBOX_SUBNET_POOL", "10.213.0.0/16")
 SANDBOX_SUBNET_PREFIX = envint("SANDBOX_SUBNET_PREFIX", "28")
+# Threads (and engine connections) for Docker calls: one per sandbox operation in flight.
+SANDBOX_IO_THREADS = envint("SANDBOX_IO_THREADS", "64")
 SANDBOX_ENGINE_MEMORY = envstr("SANDBOX_ENGINE_MEMORY", "1g")
 SANDBOX_ENGINE_CPUS = envfloat("SANDBOX_ENGINE_CPUS", "1.0")
 SANDBOX_ENGINE_PIDS = envint("SANDBOX_ENGINE_PIDS", "1024")

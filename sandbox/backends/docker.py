@@ -5,6 +5,8 @@ Docker SDK; every SDK call runs in a thread, never on the event loop.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import functools
 import logging
 import re
 import shlex
@@ -68,6 +70,9 @@ class DockerBackend(SandboxBackend):
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._capacity_lock = asyncio.Lock()
         self._firewall_ready = False
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=settings.SANDBOX_IO_THREADS, thread_name_prefix="docker-sdk"
+        )
 
     # -- plumbing -----------------------------------------------------------
 
@@ -75,17 +80,23 @@ class DockerBackend(SandboxBackend):
     def client(self) -> docker.DockerClient:
         if self._client is None:
             try:
-                self._client = docker.from_env(timeout=120)
+                self._client = docker.from_env(timeout=120, max_pool_size=settings.SANDBOX_IO_THREADS)
                 self._client.ping()
             except DockerException as exc:
                 self._client = None
                 raise SandboxError(NO_ENGINE) from exc
         return self._client
 
+    async def _in_thread(self, fn, *args, **kwargs):
+        """Blocking SDK calls run in the backend's own threads: asyncio's default
+        pool has cpu+4 threads, too few when a class opens its terminals at once."""
+        call = functools.partial(fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
     async def _call(self, fn, *args, **kwargs):
         """Run a blocking SDK call in a thread, turning engine trouble into SandboxError."""
         try:
-            return await asyncio.to_thread(fn, *args, **kwargs)
+            return await self._in_thread(fn, *args, **kwargs)
         except ImageNotFound as exc:
             raise SandboxError(NO_IMAGES) from exc
         except (APIError, NotFound):
@@ -377,7 +388,7 @@ class DockerTerminal(TerminalStream):
 
     async def resize(self, cols: int, rows: int) -> None:
         try:
-            await asyncio.to_thread(
+            await self._backend._in_thread(
                 self._backend.client.api.exec_resize, self._exec_id, height=rows, width=cols
             )
         except (APIError, DockerException) as exc:
@@ -393,7 +404,7 @@ class DockerTerminal(TerminalStream):
             pass
         self._sock.close()
         try:
-            await asyncio.to_thread(
+            await self._backend._in_thread(
                 self._workspace.exec_run, ["sh", "-c", HANG_UP.format(token=shlex.quote(self._token))]
             )
         except DockerException as exc:  # the sandbox may be gone already

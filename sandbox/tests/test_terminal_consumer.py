@@ -186,4 +186,4 @@ async def test_published_ports_are_sent_to_the_page(fake_backend, alice):
     second = await next_of_type(communicator, "ports")
     assert second["ports"] == [{"port": 8080, "container": "web", "target": 80, "url": "/sandbox/preview/8080/"}]
     await communicator.disconnect()
-    assert preview.port_watchers._tasks == {}  # the last terminal closed: no watcher left
+    assert key not in preview.port_watchers._tasks  # its last terminal closed: no watcher left

@@ -101,7 +101,7 @@ async def test_a_flood_waits_in_the_sandbox_until_the_browser_catches_up(alice, 
         """Everything the server sends until it pauses; the first chunk may take a while."""
         received = 0
         while not received:
-            received = len((await terminal.receive_output(30)).get("bytes", b""))
+            received = len((await terminal.receive_output(90)).get("bytes", b""))
         while not await terminal.receive_nothing(0.5):
             output = await terminal.receive_output(1)
             received += len(output.get("bytes", b""))
