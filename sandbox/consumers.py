@@ -82,7 +82,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 self.early_input += bytes_data[: EARLY_INPUT_LIMIT - len(self.early_input)]
                 return
             await self.terminal.write(bytes_data)
-            await self.activity.touch()
+            self.activity.touch()
             return
         try:
             message = protocol.parse_control(text_data or "")

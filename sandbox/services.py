@@ -4,6 +4,7 @@ Consumers, views and commands call these; only the backend talks to Docker.
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from datetime import timedelta
@@ -63,17 +64,28 @@ def record_activity(user) -> None:
 
 
 class ActivityRecorder:
-    """Writes a student's activity at most once per ACTIVITY_WRITE_INTERVAL."""
+    """Writes a student's activity at most once per ACTIVITY_WRITE_INTERVAL,
+    in the background: a keystroke never waits for the database."""
 
     def __init__(self, user):
         self.user = user
         self._last = None
+        self._writing: asyncio.Task | None = None
 
-    async def touch(self) -> None:
+    def touch(self) -> None:
         now = timezone.now()
-        if self._last is None or now - self._last >= ACTIVITY_WRITE_INTERVAL:
-            self._last = now
+        if self._last is not None and now - self._last < ACTIVITY_WRITE_INTERVAL:
+            return
+        if self._writing is not None and not self._writing.done():
+            return
+        self._last = now
+        self._writing = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        try:
             await record_activity(self.user)
+        except Exception:  # a busy database must not break the terminal
+            log.exception("could not record activity of %s", self.user)
 
 
 @dataclasses.dataclass

@@ -187,3 +187,26 @@ async def test_published_ports_are_sent_to_the_page(fake_backend, alice):
     assert second["ports"] == [{"port": 8080, "container": "web", "target": 80, "url": "/sandbox/preview/8080/"}]
     await communicator.disconnect()
     assert key not in preview.port_watchers._tasks  # its last terminal closed: no watcher left
+
+
+async def test_typing_counts_as_activity_without_waiting_for_the_database(fake_backend, alice):
+    import asyncio
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sandbox.models import Sandbox
+
+    communicator, _, _ = await open_terminal(alice)
+    await until_status(communicator, "ready")
+    long_ago = timezone.now() - timedelta(hours=3)
+    await Sandbox.objects.filter(user=alice).aupdate(last_activity=long_ago)
+    await communicator.send_to(bytes_data=b"ls\r")
+    assert await read_bytes(communicator) == b"ls\r"
+    for _ in range(50):
+        row = await Sandbox.objects.aget(user=alice)
+        if row.last_activity > long_ago:
+            break
+        await asyncio.sleep(0.05)
+    assert row.last_activity > long_ago
+    await communicator.disconnect()
