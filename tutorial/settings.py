@@ -91,7 +91,13 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Many terminals write activity at once; wait for the lock instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        # Take the write lock when a write transaction starts, so a busy moment
+        # waits for the lock instead of failing with "database is locked".
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 
 REDIS_URL = envstr("REDIS_URL", "")
 if REDIS_URL:

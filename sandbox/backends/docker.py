@@ -70,6 +70,7 @@ class DockerBackend(SandboxBackend):
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._capacity_lock = asyncio.Lock()
         self._firewall_ready = False
+        self._engines_seen_ready: dict[str, tuple] = {}
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=settings.SANDBOX_IO_THREADS, thread_name_prefix="docker-sdk"
         )
@@ -290,8 +291,18 @@ class DockerBackend(SandboxBackend):
         return ExecResult(exit_code=result.exit_code, output=result.output.decode("utf-8", "replace"))
 
     async def wait_engine_ready(self, key: str, timeout: float) -> bool:
+        # An engine seen answering stays up until its container restarts: asking it
+        # again on every reconnect would cost an exec per terminal opened.
+        engine = await self._call(self._get, specs.Names(key).engine)
+        if not _running(engine):
+            return False
+        run = (engine.id, engine.attrs["State"].get("StartedAt"))
+        if self._engines_seen_ready.get(key) == run:
+            return True
         tries = max(1, int(timeout * 10))
         result = await self.exec(key, ["sh", "-c", PING_ENGINE.format(tries=tries)], timeout + 5)
+        if result.exit_code == 0:
+            self._engines_seen_ready[key] = run
         return result.exit_code == 0
 
     async def published_ports(self, key: str) -> list[PublishedPort]:
