@@ -47,9 +47,12 @@ TMUX_SESSION = "main"
 ATTACH = f"exec tmux new-session -A -s {TMUX_SESSION}"
 # Watchers attach read-only; the session is created first if the student has none yet.
 WATCH = f"tmux has-session -t {TMUX_SESSION} 2>/dev/null || tmux new-session -d -s {TMUX_SESSION}; exec tmux attach -r -t {TMUX_SESSION}"
+# `die` can arrive while `docker ps` still lists the container; `destroy` and
+# `stop` follow once it is really gone, so the port list catches up.
 CONTAINER_EVENTS = (
-    "exec docker events --filter type=container --filter event=start "
-    "--filter event=die --format '{{.Status}}'"
+    "exec docker events --filter type=container --filter event=start --filter event=die "
+    "--filter event=stop --filter event=destroy --filter event=pause --filter event=unpause "
+    "--format '{{.Status}}'"
 )
 # Closing the exec's connection does not end the process inside (its tty stays
 # open in the engine), so each terminal notes its tmux client's pid to hang it up.

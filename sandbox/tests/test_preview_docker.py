@@ -92,6 +92,7 @@ async def test_published_ports_are_announced_as_containers_start_and_stop(served
     async def announce(ports):
         await announced.put([p.port for p in ports])
 
+    await served.backend.exec(served.key, ["docker", "rm", "-f", "second"])  # left by an interrupted run
     watcher = asyncio.create_task(preview.watch_ports(served.key, announce))
 
     async def next_announcement():
