@@ -72,3 +72,17 @@ def test_chinese_output_shows_in_the_browser(page, server):
     wait_for_terminal(page, "cn-7")
     assert "你好你好" in terminal_text(page)
     assert "\ufffd" not in terminal_text(page)
+
+
+def test_the_page_stays_responsive_during_a_flood(page, server):
+    wait_until_ready(page)
+    type_command(page, "yes 'flood flood flood flood' | head -c 500000000; echo flood-$((3*3))-over")
+    page.wait_for_function(f"() => ({BUFFER_TEXT})().includes('flood flood')", timeout=60_000)
+    # Mid-flood the page still takes keystrokes: Ctrl-C stops the flood, the shell answers.
+    started = page.evaluate("() => performance.now()")
+    page.keyboard.press("Control+C")
+    type_command(page, "echo alive-$((2+2))")
+    wait_for_terminal(page, "alive-4")
+    stalled = page.evaluate("() => performance.now()") - started
+    print(f"keystrokes answered {stalled:.0f} ms into a flood")  # a number for the notes, not an assertion
+    assert "flood-9-over" not in terminal_text(page)  # it was stopped, not waited out
