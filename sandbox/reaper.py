@@ -1,4 +1,4 @@
-"""The in-process idle reaper: one periodic task per server process.
+"""The in-process idle reaper (and pool filler): one periodic task per server process.
 
 It starts with the first terminal connection (any ASGI server, no lifespan
 support needed). `manage.py reap_sandboxes` does the same once, for cron.
@@ -8,6 +8,7 @@ import logging
 
 from django.conf import settings
 
+from sandbox.backends import get_backend
 from sandbox.services import reap_idle_sandboxes
 
 log = logging.getLogger(__name__)
@@ -16,6 +17,10 @@ _task: asyncio.Task | None = None
 
 async def _reap_forever():
     while True:
+        try:
+            await get_backend().fill_pool()
+        except Exception:  # the pool is an optimisation; keep going
+            log.exception("filling the sandbox pool failed")
         await asyncio.sleep(settings.SANDBOX_REAP_INTERVAL_SECONDS)
         try:
             await reap_idle_sandboxes()

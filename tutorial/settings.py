@@ -157,6 +157,8 @@ SANDBOX_BACKEND = envstr("SANDBOX_BACKEND", "sandbox.backends.docker.DockerBacke
 SANDBOX_IMAGE_PREFIX = envstr("SANDBOX_IMAGE_PREFIX", "dockyard")
 SANDBOX_NAME_PREFIX = envstr("SANDBOX_NAME_PREFIX", "dockyard")
 SANDBOX_MAX_RUNNING = envint("SANDBOX_MAX_RUNNING", "40")
+# Sandboxes started ahead of time and claimed by the next student who has none.
+SANDBOX_POOL_SIZE = envint("SANDBOX_POOL_SIZE", "0")
 SANDBOX_IDLE_STOP_SECONDS = envint("SANDBOX_IDLE_STOP_SECONDS", "1800")
 SANDBOX_IDLE_REMOVE_SECONDS = envint("SANDBOX_IDLE_REMOVE_SECONDS", str(7 * 24 * 3600))
 SANDBOX_REAP_INTERVAL_SECONDS = envint("SANDBOX_REAP_INTERVAL_SECONDS", "60")

@@ -83,6 +83,12 @@ class SandboxBackend(abc.ABC):
     @abc.abstractmethod
     async def poll(self, key: str) -> SandboxInfo: ...
 
+    async def fill_pool(self) -> int:
+        """Start sandboxes ahead of time for the next students; how many wait now.
+
+        Backends without a pool wait for no one."""
+        return 0
+
     @abc.abstractmethod
     async def list(self) -> list[SandboxInfo]:
         """Every sandbox this backend knows, found again from the engine itself."""

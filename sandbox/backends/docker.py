@@ -74,6 +74,7 @@ class DockerBackend(SandboxBackend):
         self._capacity_lock = asyncio.Lock()
         self._firewall_ready = False
         self._engines_seen_ready: dict[str, tuple] = {}
+        self._pool_lock = asyncio.Lock()
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=settings.SANDBOX_IO_THREADS, thread_name_prefix="docker-sdk"
         )
@@ -127,6 +128,11 @@ class DockerBackend(SandboxBackend):
             workspace = await self._call(self._get, names.workspace)
             if _running(engine) and _running(workspace) and _joined(workspace, engine):
                 return self._info(key, engine, workspace)
+            if engine is None and workspace is None and settings.SANDBOX_POOL_SIZE > 0:
+                claimed = await self._claim_from_pool(names)
+                if claimed is not None:
+                    await report("pool")
+                    return self._info(key, *claimed)
             engine_was_down = not _running(engine)
             if engine_was_down:
                 async with self._capacity_lock:
@@ -222,6 +228,64 @@ class DockerBackend(SandboxBackend):
             workspace.reload()
         return workspace
 
+    # -- the pool of pre-started sandboxes ---------------------------------------
+
+    async def fill_pool(self) -> int:
+        """Start sandboxes until SANDBOX_POOL_SIZE wait unclaimed; returns how many wait."""
+        async with self._pool_lock:
+            waiting = [info for info in await self.list() if specs.is_pool_key(info.key)]
+            for info in waiting:
+                if info.status != RUNNING:
+                    await self.remove(info.key)
+            ready = [info.key for info in waiting if info.status == RUNNING]
+            while len(ready) < settings.SANDBOX_POOL_SIZE:
+                key = specs.new_pool_key()
+                try:
+                    await self.start(key)
+                except ClassroomFull:
+                    break
+                # Warm: the claiming student finds its engine answering.
+                await self.wait_engine_ready(key, 60)
+                ready.append(key)
+            return len(ready)
+
+    async def _claim_from_pool(self, names: specs.Names):
+        """Rename a waiting pool sandbox to this student's names; None if none waits."""
+        async with self._capacity_lock:
+            claimed = await self._call(self._claim_sync, names)
+        if claimed is not None:
+            asyncio.get_running_loop().create_task(self._refill())
+        return claimed
+
+    def _claim_sync(self, names: specs.Names):
+        engines = self.client.containers.list(filters={"label": f"{specs.ROLE_LABEL}=engine", "status": "running"})
+        for engine in engines:
+            pool_key = specs.key_from_name(engine.name, "engine")
+            if pool_key is None or not specs.is_pool_key(pool_key):
+                continue
+            workspace = self._get(specs.Names(pool_key).workspace)
+            if not (_running(workspace) and _joined(workspace, engine)):
+                continue
+            try:
+                engine.rename(names.engine)
+            except APIError:
+                continue  # claimed meanwhile by another process
+            workspace.rename(names.workspace)
+            engine.reload()
+            workspace.reload()
+            seen = self._engines_seen_ready.pop(pool_key, None)
+            if seen is not None:
+                self._engines_seen_ready[names.key] = seen
+            log.info("sandbox %s claimed pool sandbox %s", names.key, pool_key)
+            return engine, workspace
+        return None
+
+    async def _refill(self):
+        try:
+            await self.fill_pool()
+        except Exception:  # the pool is an optimisation: a failed refill must not hurt anyone
+            log.exception("refilling the sandbox pool failed")
+
     async def stop(self, key: str) -> None:
         names = specs.Names(key)
         async with self._locks[key]:
@@ -236,21 +300,26 @@ class DockerBackend(SandboxBackend):
             await self._call(self._remove_sync, names)
 
     def _remove_sync(self, names: specs.Names):
+        # A sandbox claimed from the pool kept its volumes' and network's pool names.
+        volumes = {names.volume(purpose) for purpose in ("docker", "run", "home")}
+        networks = {names.network}
         for name in (names.workspace, names.engine):
             container = self._get(name)
-            if container is not None:
-                container.remove(force=True, v=True)
-        for volume in self.client.volumes.list(filters={"label": f"{specs.LABEL}={names.key}"}):
-            volume.remove(force=True)
-        for purpose in ("docker", "run", "home"):
+            if container is None:
+                continue
+            volumes |= {m["Name"] for m in container.attrs.get("Mounts", []) if m.get("Type") == "volume"}
+            networks |= set(container.attrs["NetworkSettings"].get("Networks") or {}) - {"none", "host", "bridge"}
+            container.remove(force=True, v=True)
+        for volume in volumes:
             try:
-                self.client.volumes.get(names.volume(purpose)).remove(force=True)
+                self.client.volumes.get(volume).remove(force=True)
             except NotFound:
                 pass
-        try:
-            self.client.networks.get(names.network).remove()
-        except NotFound:
-            pass
+        for network in networks:
+            try:
+                self.client.networks.get(network).remove()
+            except NotFound:
+                pass
 
     async def poll(self, key: str) -> SandboxInfo:
         names = specs.Names(key)
@@ -264,7 +333,10 @@ class DockerBackend(SandboxBackend):
         )
         by_key: dict[str, dict] = defaultdict(dict)
         for container in containers:
-            by_key[container.labels[specs.LABEL]][container.labels.get(specs.ROLE_LABEL)] = container
+            role = container.labels.get(specs.ROLE_LABEL)
+            key = specs.key_from_name(container.name, role)
+            if key is not None:
+                by_key[key][role] = container
         return [
             self._info(key, roles.get("engine"), roles.get("workspace"))
             for key, roles in sorted(by_key.items())
@@ -319,8 +391,8 @@ class DockerBackend(SandboxBackend):
         engine = await self._call(self._get, specs.Names(key).engine)
         if not _running(engine):
             return None
-        network = engine.attrs["NetworkSettings"]["Networks"].get(specs.Names(key).network)
-        return (network or {}).get("IPAddress") or None
+        networks = engine.attrs["NetworkSettings"]["Networks"] or {}
+        return next((n.get("IPAddress") for n in networks.values() if n.get("IPAddress")), None)
 
     async def _running_workspace(self, key: str):
         workspace = await self._call(self._get, specs.Names(key).workspace)

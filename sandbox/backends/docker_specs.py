@@ -9,6 +9,7 @@ import dataclasses
 import functools
 import hashlib
 import ipaddress
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -52,6 +53,25 @@ class Names:
 
 # Every sandbox bridge starts with this, so one firewall rule covers them all.
 BRIDGE_PREFIX = "dy"
+
+
+POOL_KEY_PREFIX = "pool-"
+
+
+def new_pool_key() -> str:
+    return POOL_KEY_PREFIX + uuid.uuid4().hex[:10]
+
+
+def is_pool_key(key: str) -> bool:
+    return key.startswith(POOL_KEY_PREFIX)
+
+
+def key_from_name(name: str, role: str | None) -> str | None:
+    """The sandbox key in a container name `<prefix>-<key>-<role>`, or None if it is not ours."""
+    head, tail = f"{settings.SANDBOX_NAME_PREFIX}-", f"-{role}"
+    if not role or not name.startswith(head) or not name.endswith(tail):
+        return None
+    return name[len(head):-len(tail)] or None
 
 
 def image(role: str) -> str:
