@@ -232,6 +232,8 @@ class DockerBackend(SandboxBackend):
 
     async def fill_pool(self) -> int:
         """Start sandboxes until SANDBOX_POOL_SIZE wait unclaimed; returns how many wait."""
+        if settings.SANDBOX_POOL_SIZE <= 0:
+            return 0
         async with self._pool_lock:
             waiting = [info for info in await self.list() if specs.is_pool_key(info.key)]
             for info in waiting:
