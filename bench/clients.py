@@ -23,6 +23,10 @@ import time
 from websockets.asyncio.client import connect
 
 PROMPT_MARKER = b"7771;prompt"  # printed by the workspace's bash before every prompt
+# Bash turns bracketed paste on whenever readline waits for a line. tmux keeps
+# that mode and sends it to a client that attaches later, so unlike the marker
+# (passed through only to clients attached at that moment) it shows the first prompt.
+READLINE_READY = b"\x1b[?2004h"
 # Typed characters found in neither the prompt ("dockyard:~# ") nor common
 # escape sequences; one set per client when clients share a shell.
 ECHO_CHARS = (b"vwxzj", b"QUVWY", b"%&*+_")

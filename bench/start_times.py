@@ -18,7 +18,7 @@ import time
 import psutil
 
 import harness
-from clients import PROMPT_MARKER, DockyardTerminal, read_until
+from clients import READLINE_READY, DockyardTerminal, read_until
 from harness import Result, log, median, mib
 
 TITLE = "Start times and idle memory"
@@ -30,7 +30,7 @@ async def cold_start(bench, server, cookie: str) -> dict:
     await bench.backend().remove(f"u{COLD_USER}")
     terminal = await DockyardTerminal.open(server.ws_url, cookie)
     try:
-        await read_until(terminal, PROMPT_MARKER, timeout=120)
+        await read_until(terminal, READLINE_READY, timeout=120)
         prompt = time.perf_counter() - terminal.opened
         engine = await terminal.wait_status("engine-ready", timeout=120)
         steps = {m.get("step"): t for t, m in terminal.statuses if m.get("state") == "starting"}

@@ -148,7 +148,7 @@ class DockerBackend(SandboxBackend):
     async def _check_capacity(self):
         running = await self._call(
             lambda: self.client.containers.list(
-                filters={"label": f"{specs.ROLE_LABEL}=engine", "status": "running"}
+                filters={"label": f"{specs.ROLE_LABEL}=engine", "status": "running"}, ignore_removed=True
             )
         )
         if len(running) >= settings.SANDBOX_MAX_RUNNING:
@@ -260,7 +260,9 @@ class DockerBackend(SandboxBackend):
         return claimed
 
     def _claim_sync(self, names: specs.Names):
-        engines = self.client.containers.list(filters={"label": f"{specs.ROLE_LABEL}=engine", "status": "running"})
+        engines = self.client.containers.list(
+            filters={"label": f"{specs.ROLE_LABEL}=engine", "status": "running"}, ignore_removed=True
+        )
         for engine in engines:
             pool_key = specs.key_from_name(engine.name, "engine")
             if pool_key is None or not specs.is_pool_key(pool_key):
@@ -331,7 +333,8 @@ class DockerBackend(SandboxBackend):
 
     async def list(self) -> list[SandboxInfo]:
         containers = await self._call(
-            lambda: self.client.containers.list(all=True, filters={"label": specs.LABEL})
+            # ignore_removed: a container removed between listing and inspecting is skipped
+            lambda: self.client.containers.list(all=True, filters={"label": specs.LABEL}, ignore_removed=True)
         )
         by_key: dict[str, dict] = defaultdict(dict)
         for container in containers:
