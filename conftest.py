@@ -40,15 +40,20 @@ def session_cookie(user) -> tuple[bytes, bytes]:
     return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
 
 
-@pytest.fixture
-def fake_backend(settings):
-    settings.SANDBOX_BACKEND = "sandbox.backends.fake.FakeBackend"
-    settings.SANDBOX_REAP_INTERVAL_SECONDS = 0
-    reset_backend_cache()
+def backend_in_use(settings, dotted_path: str):
+    """Switch SANDBOX_BACKEND for one test (no periodic reaper) and yield the backend."""
     from sandbox.backends import get_backend
 
+    settings.SANDBOX_BACKEND = dotted_path
+    settings.SANDBOX_REAP_INTERVAL_SECONDS = 0
+    reset_backend_cache()
     yield get_backend()
     reset_backend_cache()
+
+
+@pytest.fixture
+def fake_backend(settings):
+    yield from backend_in_use(settings, "sandbox.backends.fake.FakeBackend")
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sandbox.backends import get_backend, reset_backend_cache
+from conftest import backend_in_use
 from sandbox.backends.base import ExecResult
 from sandbox.backends.fake import FakeBackend
 
@@ -77,8 +77,4 @@ class ScriptedBackend(FakeBackend):
 
 @pytest.fixture
 def scripted_backend(settings):
-    settings.SANDBOX_BACKEND = "lessons.tests.step_helpers.ScriptedBackend"
-    settings.SANDBOX_REAP_INTERVAL_SECONDS = 0
-    reset_backend_cache()
-    yield get_backend()
-    reset_backend_cache()
+    yield from backend_in_use(settings, "lessons.tests.step_helpers.ScriptedBackend")
