@@ -70,7 +70,8 @@ def test_ctrl_s_saves_and_a_binary_file_shows_an_inline_error(page):
     type_in_terminal(page, "mkdir -p ~/h7 && echo one > ~/h7/notes.txt && head -c 64 /bin/ls > ~/h7/ls.bin; echo MADE-$((2+3))")
     wait_for_terminal(page, "MADE-5")
     page.locator("#pane-tab-files").click()
-    page.evaluate("() => dockyardEditor.listFolder('~/h7')")
+    # As a student would: open the folder from the home listing, then the file.
+    page.locator(".editor-entry[data-path='~/h7']").click()
     page.locator(".editor-entry[data-path='~/h7/ls.bin']").click()
     message = page.locator(".editor-message")
     message.wait_for(state="visible")
