@@ -11,6 +11,16 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 
 
+@pytest.fixture
+async def hang_up_shells():
+    """Websockets share shells held by sandbox.shells; end this test's with it (real
+    engines: no shell left running in a sandbox the next test uses)."""
+    from sandbox import shells
+
+    yield
+    await shells.sessions.close_all()
+
+
 def missing(reason: str):
     """A real part is missing: a failure in CI, a skip on a developer's machine."""
     if IN_CI:

@@ -1,7 +1,8 @@
-"""The terminal websocket: authenticate, start the sandbox, pass bytes through.
+"""The terminal websocket: authenticate, start the sandbox, join its shell.
 
-Protocol: docs/terminal-protocol.md. Work is done by sandbox.services and
-the backend; this consumer only connects the two ends with flow control.
+Protocol: docs/terminal-protocol.md. The shell itself is held by
+sandbox.shells (one per sandbox, shared by all its websockets); this consumer
+is one subscriber to it, with its own flow control.
 """
 from __future__ import annotations
 
@@ -15,18 +16,16 @@ from urllib.parse import parse_qs
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from sandbox import preview, protocol
+from sandbox import preview, protocol, shells
 from sandbox.backends import get_backend
 from sandbox.backends.base import RUNNING, ClassroomFull, SandboxError
 from lessons.checks import run_pending_checks
 from sandbox.flow import FlowControl
-from sandbox.prompt_marker import MarkerDetector
 from sandbox.reaper import ensure_reaper_running
 from sandbox.services import ActivityRecorder, find_user, may_attach, sandbox_key, start_sandbox
 
 log = logging.getLogger(__name__)
 
-READ_CHUNK = 64 * 1024
 EARLY_INPUT_LIMIT = 16 * 1024  # keystrokes typed while the sandbox starts
 ENGINE_READY_TIMEOUT = 60
 CLOSE_FORBIDDEN = 4403
@@ -51,14 +50,14 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self.read_only = read_only
         self.key = sandbox_key(owner)
         self.size = (80, 24)
-        self.terminal = None
+        self.session: shells.ShellSession | None = None
         self.early_input = bytearray()
         self.flow = FlowControl(settings.TERMINAL_HIGH_WATERMARK, settings.TERMINAL_LOW_WATERMARK)
         self.activity = ActivityRecorder(owner)
         self.tasks: list[asyncio.Task] = []
         self.lesson, self.language = self._lesson_from_query()
         # Only the student's own terminal on a lesson page runs that lesson's checks.
-        self.prompts = MarkerDetector() if self.lesson and not read_only else None
+        self.runs_checks = bool(self.lesson) and not read_only
         self.check_task: asyncio.Task | None = None
         self.check_again = False
         await self.accept()
@@ -71,17 +70,17 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         for task in [*getattr(self, "tasks", []), getattr(self, "check_task", None)]:
             if task is not None:
                 task.cancel()
-        if getattr(self, "terminal", None) is not None:
-            await self.terminal.close()
+        if getattr(self, "session", None) is not None:
+            self.session.unsubscribe(self)  # the shell lives on for the next connection
 
     async def receive(self, text_data=None, bytes_data=None):
         if bytes_data is not None:
             if self.read_only:
                 return
-            if self.terminal is None:
+            if self.session is None:
                 self.early_input += bytes_data[: EARLY_INPUT_LIMIT - len(self.early_input)]
                 return
-            await self.terminal.write(bytes_data)
+            await self.session.write(bytes_data)
             self.activity.touch()
             return
         try:
@@ -91,10 +90,12 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             return
         if isinstance(message, protocol.Ack):
             self.flow.acknowledged(message.bytes)
+            if self.session is not None:
+                self.session.wake(self)
         elif isinstance(message, protocol.Resize):
             self.size = (message.cols, message.rows)
-            if self.terminal is not None and not self.read_only:
-                await self.terminal.resize(message.cols, message.rows)
+            if self.session is not None and not self.read_only:
+                await self.session.resize(message.cols, message.rows)
         elif isinstance(message, protocol.Ping):
             await self.send(text_data='{"type":"pong"}')
 
@@ -112,19 +113,19 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             else:
                 await start_sandbox(self.owner, self._progress)
             cols, rows = self.size
-            self.terminal = await get_backend().open_terminal(
-                self.key, read_only=self.read_only, cols=cols, rows=rows
-            )
+            session = await shells.sessions.open(self.key, cols, rows)
             await self._status("ready", read_only=self.read_only, owner=self.owner.username)
-            if self.early_input:
-                await self.terminal.write(bytes(self.early_input))
+            while self.early_input:  # more may arrive while one write is awaited
+                typed = bytes(self.early_input)
                 self.early_input.clear()
+                await session.write(typed)
+            self.session = session
+            await session.subscribe(self)  # the recent screen first, then live output
+            if not self.read_only and self.size != (cols, rows):
+                await session.resize(*self.size)  # the page's size arrived while starting
             self.tasks.append(asyncio.create_task(self._announce_engine()))
             if not self.read_only:
                 await preview.port_watchers.subscribe(self.key, self._announce_ports)
-            await self._pump()
-            await self._status("ended")
-            await self.close()
         except ClassroomFull as exc:
             await self._status("full", message=str(exc))
             await self.close(code=CLOSE_FULL)
@@ -138,17 +139,19 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             await self._status("error", message="The sandbox could not be reached. Try reloading the page.")
             await self.close(code=CLOSE_ERROR)
 
-    async def _pump(self):
-        """Sandbox → browser, pausing while the browser is behind (see sandbox.flow)."""
-        while True:
-            await self.flow.wait_for_room()
-            data = await self.terminal.read(READ_CHUNK)
-            if not data:
-                return
-            await self.send(bytes_data=data)
-            self.flow.sent(len(data))
-            if self.prompts is not None and self.prompts.feed(data):
-                self._check_soon()
+    # -- a subscriber of the shell (sandbox.shells) ------------------------------
+
+    async def output(self, data: bytes) -> None:
+        await self.send(bytes_data=data)
+
+    def prompt(self) -> None:
+        if self.runs_checks:
+            self._check_soon()
+
+    async def ended(self) -> None:
+        self.session = None
+        await self._status("ended")
+        await self.close()
 
     # -- lesson checks after each command -------------------------------------
 

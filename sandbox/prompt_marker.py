@@ -1,7 +1,7 @@
 """Spotting the shell's prompt marker in terminal output.
 
 The workspace's bash prints an OSC 7771 sequence before every prompt
-(PROMPT_COMMAND in sandbox/images/workspace/bashrc; tmux passes it through
+(PROMPT_COMMAND in sandbox/images/workspace/bashrc; tmux, when a student runs it, passes it through
 with allow-passthrough). Seeing it means "a command just finished", which is
 when a lesson's checks are worth running: no polling. xterm.js ignores the
 unknown OSC, so the bytes are passed on unchanged.

@@ -132,8 +132,11 @@ async def test_a_bad_or_unknown_lesson_runs_nothing(course, scripted_backend, al
 async def test_a_watching_instructor_runs_no_checks(course, scripted_backend, alice, teacher):
     student = await _open(alice)
     watcher = await _open(teacher, "/ws/terminal/alice/?lesson=steps&lang=en")
+    assert len(scripted_backend.terminals) == 1  # both watch the one shell
     await scripted_backend.terminals[-1].output.put(PROMPT_MARKER)
+    checked = await _checks(student, 2)
+    assert [c["step"] for c in checked] == ["hello", "look"]
     await _no_more_checks(watcher)
-    assert scripted_backend.execs == []
+    assert len(scripted_backend.execs) == 2  # one round, the student's
     await watcher.disconnect()
     await student.disconnect()

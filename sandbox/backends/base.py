@@ -114,10 +114,8 @@ class SandboxBackend(abc.ABC):
         """The sandbox's IP address as the app reaches it, for the web preview."""
 
     @abc.abstractmethod
-    async def open_terminal(
-        self, key: str, *, read_only: bool = False, cols: int = 80, rows: int = 24
-    ) -> TerminalStream:
-        """Attach to the sandbox's persistent tmux session."""
+    async def open_terminal(self, key: str, *, cols: int = 80, rows: int = 24) -> TerminalStream:
+        """Start a new interactive shell in the sandbox (sandbox.shells shares it)."""
 
     # The file editor: files in the student's home folder (HOME) only. Paths
     # arrive normalized (sandbox/files.py); the backend resolves symlinks where

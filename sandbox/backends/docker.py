@@ -43,10 +43,8 @@ NO_ENGINE = (
     "`sudo systemctl start docker`) or point DOCKER_HOST at it."
 )
 NO_IMAGES = "The sandbox images are not built yet: run `python manage.py build_images`."
-TMUX_SESSION = "main"
-ATTACH = f"exec tmux new-session -A -s {TMUX_SESSION}"
-# Watchers attach read-only; the session is created first if the student has none yet.
-WATCH = f"tmux has-session -t {TMUX_SESSION} 2>/dev/null || tmux new-session -d -s {TMUX_SESSION}; exec tmux attach -r -t {TMUX_SESSION}"
+# A login shell, as a terminal would start it; sandbox.shells keeps it open.
+SHELL = "exec bash -l"
 # `die` can arrive while `docker ps` still lists the container; `destroy` and
 # `stop` follow once it is really gone, so the port list catches up.
 CONTAINER_EVENTS = (
@@ -55,7 +53,7 @@ CONTAINER_EVENTS = (
     "--format '{{.Status}}'"
 )
 # Closing the exec's connection does not end the process inside (its tty stays
-# open in the engine), so each terminal notes its tmux client's pid to hang it up.
+# open in the engine), so each stream notes its process's pid to hang it up.
 CLIENTS_DIR = "/tmp/.dockyard-clients"
 RECORD_PID = f"mkdir -p {CLIENTS_DIR} && echo $$ > {CLIENTS_DIR}/{{token}}; "
 HANG_UP = f"kill -HUP $(cat {CLIENTS_DIR}/{{token}}) 2>/dev/null; rm -f {CLIENTS_DIR}/{{token}}"
@@ -405,10 +403,8 @@ class DockerBackend(SandboxBackend):
             raise SandboxError("This sandbox is not running.")
         return workspace
 
-    async def open_terminal(
-        self, key: str, *, read_only: bool = False, cols: int = 80, rows: int = 24
-    ) -> TerminalStream:
-        terminal = await self._open_stream(key, WATCH if read_only else ATTACH)
+    async def open_terminal(self, key: str, *, cols: int = 80, rows: int = 24) -> TerminalStream:
+        terminal = await self._open_stream(key, SHELL)
         await terminal.resize(cols, rows)
         return terminal
 

@@ -29,8 +29,7 @@ from sandbox.backends.base import (
 class FakeTerminal(TerminalStream):
     """Echoes what is typed, like a tty with echo on; tests may push output."""
 
-    def __init__(self, read_only: bool):
-        self.read_only = read_only
+    def __init__(self):
         self.output: asyncio.Queue[bytes] = asyncio.Queue()
         self.written = bytearray()
         self.sizes: list[tuple[int, int]] = []
@@ -104,17 +103,17 @@ class FakeBackend(SandboxBackend):
 
     async def watch_containers(self, key: str) -> TerminalStream:
         """Tests push b"start\\n" into `events[key].output` to announce a change."""
-        stream = FakeTerminal(read_only=True)
+        stream = FakeTerminal()
         self.events[key] = stream
         return stream
 
     async def address(self, key: str) -> str | None:
         return self.addresses.get(key) if self.status.get(key) == RUNNING else None
 
-    async def open_terminal(self, key, *, read_only=False, cols=80, rows=24) -> TerminalStream:
+    async def open_terminal(self, key, *, cols=80, rows=24) -> TerminalStream:
         if self.status.get(key) != RUNNING:
             raise SandboxError("This sandbox is not running.")
-        terminal = FakeTerminal(read_only)
+        terminal = FakeTerminal()
         terminal.sizes.append((cols, rows))
         self.terminals.append(terminal)
         return terminal

@@ -57,7 +57,7 @@ def test_a_dockerfile_made_in_the_files_tab_is_there_in_the_terminal(page):
     if SCREENSHOT:
         page.screenshot(path=str(ROOT / SCREENSHOT))
 
-    # The editor lies over the terminal, which keeps its size (tmux never shrinks).
+    # The editor lies over the terminal, which keeps its size.
     assert page.evaluate("() => dockyardTerminal.term.cols") == columns
 
     type_in_terminal(page, "cat ~/hello/Dockerfile; echo; echo END-$((6*7))")

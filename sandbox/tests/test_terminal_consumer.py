@@ -100,9 +100,12 @@ async def test_an_instructor_watches_read_only(fake_backend, alice, teacher):
     assert ready["read_only"] is True
     await until_status(watcher, "engine-ready")
     await watcher.send_to(bytes_data=b"rm -rf /\r")
+    await watcher.send_to(text_data='{"type": "resize", "cols": 20, "rows": 5}')
     assert await watcher.receive_nothing(0.2)
-    watcher_terminal = fake_backend.terminals[-1]
-    assert watcher_terminal.read_only and watcher_terminal.written == b""
+    (shell,) = fake_backend.terminals  # one shell, shared
+    assert shell.written == b"" and (20, 5) not in shell.sizes
+    await student.send_to(bytes_data=b"ls\r")
+    assert await read_bytes(watcher) == b"ls\r"  # the watcher sees the student's screen
     await watcher.disconnect()
     await student.disconnect()
 

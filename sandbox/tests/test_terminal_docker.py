@@ -2,11 +2,12 @@
 
 import pytest
 
+from sandbox import shells
 from sandbox.backends import reset_backend_cache
 from sandbox.backends.docker import DockerBackend
 from sandbox.tests.docker_fixtures import TEST_PREFIX, open_terminal, read_until, sandbox_fixture
 
-pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hang_up_shells")]
 ALICE_ID = 9001
 
 alice_sandbox = sandbox_fixture(f"u{ALICE_ID}")
@@ -52,23 +53,27 @@ async def test_reconnecting_resumes_the_same_shell(alice):
     await again.disconnect()
 
 
-async def test_an_app_restart_reattaches_to_the_running_sandbox(alice):
+async def test_an_app_restart_reattaches_to_the_running_sandbox(alice, monkeypatch):
     before = await DockerBackend().poll(f"u{ALICE_ID}")
     terminal, _ = await open_terminal(alice)
-    await terminal.send_to(bytes_data=b"echo before-restart-$((2*21))\r")
-    await read_until(terminal, b"before-restart-42")
+    await terminal.send_to(bytes_data=b"echo kept-$((2*21)) > ~/restart-mark\r")
+    await terminal.send_to(bytes_data=b"echo written-$((1+1))\r")
+    await read_until(terminal, b"written-2")
     await terminal.disconnect()
 
-    reset_backend_cache()  # a new process: a backend object that has never seen the sandbox
+    # A new process: a backend that has never seen the sandbox, and no shells held.
+    reset_backend_cache()
+    monkeypatch.setattr(shells, "sessions", shells.ShellSessions())
     after = await DockerBackend().poll(f"u{ALICE_ID}")
     assert after.status == "running"
     assert after.state["engine_id"] == before.state["engine_id"]
     terminal, _ = await open_terminal(alice)
-    # tmux redraws the screen, earlier output included.
-    await read_until(terminal, b"before-restart-42")
+    await terminal.send_to(bytes_data=b"cat ~/restart-mark\r")
+    await read_until(terminal, b"kept-42")
     after_connect = await DockerBackend().poll(f"u{ALICE_ID}")
     assert after_connect.state == after.state  # nothing was recreated
     await terminal.disconnect()
+    await shells.sessions.close_all()
 
 
 async def test_a_docker_command_works_from_the_terminal(alice):
@@ -78,17 +83,28 @@ async def test_a_docker_command_works_from_the_terminal(alice):
     await terminal.disconnect()
 
 
-async def test_closed_terminals_leave_no_tmux_clients_behind(alice):
-    for _ in range(3):
-        terminal, _ = await open_terminal(alice)
-        await terminal.send_to(bytes_data=b"echo attached-$((1+2))\r")
-        await read_until(terminal, b"attached-3")
-        await terminal.disconnect()
+async def shells_running(backend) -> int:
+    result = await backend.exec(f"u{ALICE_ID}", ["pgrep", "-c", "-x", "bash"])
+    return int(result.output.strip() or 0)
+
+
+async def test_reloads_reuse_one_shell_and_the_replay_shows_the_screen(alice):
     backend = DockerBackend()
-    clients = await backend.exec(f"u{ALICE_ID}", ["tmux", "list-clients"])
-    assert clients.output.strip() == ""
-    sessions = await backend.exec(f"u{ALICE_ID}", ["tmux", "list-sessions", "-F", "#{session_name}"])
-    assert sessions.output.split() == ["main"]  # the shell itself lives on
+    before = await shells_running(backend)
+    for attempt in range(3):
+        terminal, _ = await open_terminal(alice)
+        await terminal.send_to(bytes_data=f"echo attached-$((1+{attempt}))\r".encode())
+        await read_until(terminal, f"attached-{1 + attempt}".encode())
+        await terminal.disconnect()
+    assert await shells_running(backend) == before + 1
+
+    terminal, _ = await open_terminal(alice)
+    # The earlier output arrives first, redrawn from the shell's replay.
+    replay = await read_until(terminal, b"attached-3")
+    assert b"attached-1" in replay and b"attached-2" in replay
+    await terminal.disconnect()
+    await shells.sessions.close_all()
+    assert await shells_running(backend) == before  # hung up, not left behind
 
 
 async def test_a_flood_waits_in_the_sandbox_until_the_browser_catches_up(alice, settings):
@@ -130,7 +146,7 @@ async def test_an_instructor_sees_the_students_terminal_read_only(alice, django_
 
     watcher, connected = await open_terminal(teacher, path="/ws/terminal/alice/")
     assert connected
-    await read_until(watcher, b"student-typed-42")  # the student's screen, redrawn
+    await read_until(watcher, b"student-typed-42")  # the student's screen, replayed
     await watcher.send_to(bytes_data=b"echo watcher-typed-$((1+1))\r")
     await student.send_to(bytes_data=b"echo student-again-$((2+2))\r")
     seen = await read_until(watcher, b"student-again-4")
