@@ -198,6 +198,8 @@ class Bench:
     on leaving (also on Ctrl-C or SIGTERM) servers stop and every sandbox this
     run may have created is removed."""
 
+    density_count = 0  # sandboxes bench/density.py starts; 0: its default
+
     def __init__(self, smoke: bool):
         self.smoke = smoke
         self._tmp = tempfile.TemporaryDirectory(prefix="dockyard-bench-")

@@ -72,21 +72,21 @@ async def watch_ports(key: str, announce) -> None:
 
     Driven by the engine's own container start/stop events, so nothing is polled.
     """
-    _, ports = await sandbox_ports(key, fresh=True)
-    await announce(ports)
-    events = await get_backend().watch_containers(key)
-    try:
-        while await events.read(4096):
-            _, latest = await sandbox_ports(key, fresh=True)
-            if latest != ports:
-                ports = latest
-                await announce(ports)
-    finally:
-        await events.close()
+    backend = get_backend()
+    ports = None
+    async for latest in backend.watch_published_ports(key):
+        _lookups[key] = (time.monotonic(), await backend.address(key), latest)
+        if latest != ports:
+            ports = latest
+            await announce(ports)
 
 
 class PortWatchers:
-    """One watcher per sandbox, shared by all of its open terminals in this process."""
+    """One watcher per sandbox, shared by all of its open terminals in this process.
+
+    Like the sandbox's shell (sandbox.shells), it lives on while the sandbox
+    runs, so a reload costs no new exec and gets the current list at once.
+    """
 
     def __init__(self):
         self._subscribers: dict[str, set] = {}
@@ -94,22 +94,22 @@ class PortWatchers:
         self._latest: dict[str, list[PublishedPort]] = {}
 
     async def subscribe(self, key: str, callback) -> None:
+        task = self._tasks.get(key)
+        if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
+            self._latest.pop(key, None)
+            self._tasks[key] = task = asyncio.create_task(self._watch(key))
+            task.add_done_callback(lambda done: self._finished(key, done))
         self._subscribers.setdefault(key, set()).add(callback)
         if key in self._latest:
             await callback(self._latest[key])
-        task = self._tasks.get(key)
-        if task is None or task.done():
-            self._tasks[key] = asyncio.create_task(self._watch(key))
 
     def unsubscribe(self, key: str, callback) -> None:
-        subscribers = self._subscribers.get(key, set())
-        subscribers.discard(callback)
-        if not subscribers:
-            self._subscribers.pop(key, None)
+        self._subscribers.get(key, set()).discard(callback)
+
+    def _finished(self, key: str, task: asyncio.Task) -> None:
+        if self._tasks.get(key) is task:
+            del self._tasks[key]
             self._latest.pop(key, None)
-            task = self._tasks.pop(key, None)
-            if task is not None:
-                task.cancel()
 
     async def _watch(self, key: str) -> None:
         async def announce(ports):

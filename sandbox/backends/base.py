@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+from collections.abc import AsyncIterator
 from typing import Awaitable, Callable
 
 # Called with a short machine-readable step name ("creating", "engine", ...).
@@ -108,6 +109,16 @@ class SandboxBackend(abc.ABC):
     @abc.abstractmethod
     async def watch_containers(self, key: str) -> TerminalStream:
         """A byte stream that gets a line whenever a nested container starts or stops."""
+
+    async def watch_published_ports(self, key: str) -> AsyncIterator[list[PublishedPort]]:
+        """The published ports now, then again after each nested container start or stop."""
+        yield await self.published_ports(key)
+        events = await self.watch_containers(key)
+        try:
+            while await events.read(4096):
+                yield await self.published_ports(key)
+        finally:
+            await events.close()
 
     @abc.abstractmethod
     async def address(self, key: str) -> str | None:

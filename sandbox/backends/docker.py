@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import datetime
 import functools
 import logging
 import re
@@ -48,9 +49,17 @@ SHELL = "exec bash -l"
 # `die` can arrive while `docker ps` still lists the container; `destroy` and
 # `stop` follow once it is really gone, so the port list catches up.
 CONTAINER_EVENTS = (
-    "exec docker events --filter type=container --filter event=start --filter event=die "
+    "docker events --filter type=container --filter event=start --filter event=die "
     "--filter event=stop --filter event=destroy --filter event=pause --filter event=unpause "
     "--format '{{.Status}}'"
+)
+# One exec per sandbox lists the published ports, then lists them again after
+# each event; each listing ends with an empty line. Events since just before
+# the first listing are replayed (--since), so none falls between the two.
+WATCH_PORTS = (
+    "since=$(date +%s); "
+    "ports() { docker ps --format '{{.Names}}\t{{.Ports}}' 2>/dev/null; echo; }; "
+    f"ports; {CONTAINER_EVENTS} --since \"$since\" 2>/dev/null | while read -r _; do ports; done"
 )
 # Closing the exec's connection does not end the process inside (its tty stays
 # open in the engine), so each stream notes its process's pid to hang it up.
@@ -58,11 +67,12 @@ CLIENTS_DIR = "/tmp/.dockyard-clients"
 RECORD_PID = f"mkdir -p {CLIENTS_DIR} && echo $$ > {CLIENTS_DIR}/{{token}}; "
 HANG_UP = f"kill -HUP $(cat {CLIENTS_DIR}/{{token}}) 2>/dev/null; rm -f {CLIENTS_DIR}/{{token}}"
 TERMINAL_ENV = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
-PING_ENGINE = (
-    "for i in $(seq 1 {tries}); do "
-    f"curl -fsS --max-time 1 --unix-socket {specs.SOCKET_PATH} http://localhost/_ping >/dev/null 2>&1 && exit 0; "
-    "sleep 0.1; done; exit 1"
-)
+# The engine's entrypoint says this once its socket answers and the seed images
+# are loaded (sandbox/images/engine/entrypoint.sh). Reading the engine's log is
+# one API call; asking the engine itself would take an exec (runc, ~40 ms of
+# CPU), which a class opening its terminals at once cannot afford.
+ENGINE_READY_LINE = b"dockyard-engine: ready"
+ENGINE_READY_POLL = 0.1
 
 
 class DockerBackend(SandboxBackend):
@@ -369,19 +379,31 @@ class DockerBackend(SandboxBackend):
         return ExecResult(exit_code=result.exit_code, output=result.output.decode("utf-8", "replace"))
 
     async def wait_engine_ready(self, key: str, timeout: float) -> bool:
-        # An engine seen answering stays up until its container restarts: asking it
-        # again on every reconnect would cost an exec per terminal opened.
+        # An engine seen ready stays up until its container restarts.
         engine = await self._call(self._get, specs.Names(key).engine)
         if not _running(engine):
             return False
-        run = (engine.id, engine.attrs["State"].get("StartedAt"))
+        started = engine.attrs["State"].get("StartedAt", "")
+        run = (engine.id, started)
         if self._engines_seen_ready.get(key) == run:
             return True
-        tries = max(1, int(timeout * 10))
-        result = await self.exec(key, ["sh", "-c", PING_ENGINE.format(tries=tries)], timeout + 5)
-        if result.exit_code == 0:
-            self._engines_seen_ready[key] = run
-        return result.exit_code == 0
+        since = _timestamp(started)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        polls = 0
+        while True:
+            log_tail = await self._call(engine.logs, stdout=True, stderr=True, since=since if since > 0 else None)
+            if ENGINE_READY_LINE in log_tail:
+                self._engines_seen_ready[key] = run
+                return True
+            polls += 1
+            if loop.time() >= deadline:
+                return False
+            if polls % 20 == 0:  # an engine that gave up says so only by stopping
+                engine = await self._call(self._get, specs.Names(key).engine)
+                if not _running(engine) or engine.attrs["State"].get("StartedAt") != started:
+                    return False
+            await asyncio.sleep(ENGINE_READY_POLL)
 
     async def published_ports(self, key: str) -> list[PublishedPort]:
         # The student's own engine answers; its output is data from the student, parsed strictly.
@@ -410,7 +432,23 @@ class DockerBackend(SandboxBackend):
 
     async def watch_containers(self, key: str) -> TerminalStream:
         """A stream with a line each time a nested container starts or stops."""
-        return await self._open_stream(key, CONTAINER_EVENTS)
+        return await self._open_stream(key, "exec " + CONTAINER_EVENTS)
+
+    async def watch_published_ports(self, key: str):
+        stream = await self._open_stream(key, WATCH_PORTS)
+        listing: list[str] = []
+        pending = b""
+        try:
+            while data := await stream.read(65536):
+                *lines, pending = (pending + data).replace(b"\r\n", b"\n").split(b"\n")
+                for line in lines:
+                    if line:
+                        listing.append(line.decode("utf-8", "replace"))
+                    else:
+                        yield parse_published_ports("\n".join(listing))
+                        listing = []
+        finally:
+            await stream.close()
 
     async def _open_stream(self, key: str, script: str) -> "DockerTerminal":
         workspace = await self._running_workspace(key)
@@ -512,6 +550,17 @@ def parse_published_ports(listing: str) -> list[PublishedPort]:
                 port = int(match[1])
                 found.setdefault(port, PublishedPort(port=port, container=name.strip()[:128], target=int(match[2])))
     return [found[port] for port in sorted(found)]
+
+
+def _timestamp(started_at: str) -> float:
+    """Docker's StartedAt (RFC 3339, nanoseconds) as seconds since the epoch, rounded
+    down to the microsecond: logs of this run, none of an earlier one."""
+    match = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?", started_at)
+    if match is None:
+        return 0.0
+    whole = datetime.datetime.fromisoformat(match[1]).replace(tzinfo=datetime.timezone.utc)
+    fraction = float("0." + (match[2] or "0")[:6])
+    return whole.timestamp() + fraction
 
 
 def _running(container) -> bool:

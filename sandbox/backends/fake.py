@@ -64,6 +64,7 @@ class FakeBackend(SandboxBackend):
         self.ports: dict[str, list[PublishedPort]] = {}
         self.addresses: dict[str, str] = {}
         self.events: dict[str, FakeTerminal] = {}
+        self.watches: dict[str, list[FakeTerminal]] = {}  # every watch opened, by key
 
     def _info(self, key: str) -> SandboxInfo:
         return SandboxInfo(key=key, status=self.status.get(key, MISSING), state={"fake": True})
@@ -105,6 +106,7 @@ class FakeBackend(SandboxBackend):
         """Tests push b"start\\n" into `events[key].output` to announce a change."""
         stream = FakeTerminal()
         self.events[key] = stream
+        self.watches.setdefault(key, []).append(stream)
         return stream
 
     async def address(self, key: str) -> str | None:

@@ -85,3 +85,15 @@ def test_a_crashed_engine_is_restarted_and_the_shell_rejoins_its_network(student
         "docker run -d -p 8081:80 busybox sh -c 'mkdir /w; echo rejoined > /w/index.html; httpd -f -p 80 -h /w' >/dev/null && "
         "for i in $(seq 1 50); do curl -fsS localhost:8081 && exit 0; sleep 0.1; done; exit 1"]))
     assert result.exit_code == 0 and "rejoined" in result.output, result.output
+
+
+def test_engine_readiness_is_read_from_this_runs_log_only(student, docker_settings):
+    import docker as docker_sdk
+
+    backend, key = get_backend(), sandbox_key(student)
+    asyncio.run(backend.start(key))
+    assert asyncio.run(backend.wait_engine_ready(key, 60))
+    docker_sdk.from_env().containers.get(f"{TEST_PREFIX}-{key}-engine").restart(timeout=1)
+    # The previous run said "ready" in the same log; this run has not yet.
+    assert not asyncio.run(backend.wait_engine_ready(key, 0))
+    assert asyncio.run(backend.wait_engine_ready(key, 60))

@@ -1,5 +1,6 @@
 """The terminal websocket against the fake backend: who may connect, the
 control protocol, and flow control. The real engine is in test_terminal_docker.py."""
+import asyncio
 import json
 
 import pytest
@@ -189,7 +190,20 @@ async def test_published_ports_are_sent_to_the_page(fake_backend, alice):
     second = await next_of_type(communicator, "ports")
     assert second["ports"] == [{"port": 8080, "container": "web", "target": 80, "url": "/sandbox/preview/8080/"}]
     await communicator.disconnect()
-    assert key not in preview.port_watchers._tasks  # its last terminal closed: no watcher left
+
+    # The watcher outlives the page: a reload gets the list at once, with no new watch.
+    again, _, _ = await open_terminal(alice)
+    assert (await next_of_type(again, "ports"))["ports"] == second["ports"]
+    assert len(fake_backend.watches[key]) == 1
+    # It ends with the sandbox (its event stream ends).
+    await fake_backend.events[key].close()
+    await fake_backend.events[key].output.put(b"")
+    for _ in range(100):
+        if key not in preview.port_watchers._tasks:
+            break
+        await asyncio.sleep(0.01)
+    assert key not in preview.port_watchers._tasks
+    await again.disconnect()
 
 
 async def test_typing_counts_as_activity_without_waiting_for_the_database(fake_backend, alice):

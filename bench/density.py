@@ -1,0 +1,113 @@
+"""Density, measured rather than extrapolated: start N sandboxes (200 by
+default, as a large class would), each with its nested engine answering and a
+shell opened once, leave them idle, then
+- the host's memory they take (MemAvailable before and after, per sandbox),
+- their containers' own memory (`docker stats`: engine and workspace),
+- whether every one of them still answers a `docker version` from its shell,
+- the time to start them all and to remove them all.
+
+    .venv/bin/python bench/density.py [--smoke] [--count N]
+"""
+import asyncio
+import sys
+import time
+
+import psutil
+
+import harness
+from harness import Result, log, mib
+from start_times import memory_of
+
+TITLE = "Density: idle sandboxes on one machine"
+PARALLEL = 4  # starts at once: dockerd and runc on this 2-core machine are the limit
+SETTLE_SECONDS = 20
+
+
+def count_for(bench) -> int:
+    return bench.density_count or (2 if bench.smoke else 200)
+
+
+async def gathered(keys, work, parallel=PARALLEL):
+    """work(key) for every key, `parallel` at a time; the failures, by key."""
+    gate = asyncio.Semaphore(parallel)
+    failures = {}
+
+    async def one(key):
+        async with gate:
+            try:
+                await work(key)
+            except Exception as exc:  # noqa: BLE001 - reported, not raised
+                failures[key] = f"{type(exc).__name__}: {exc}"
+
+    await asyncio.gather(*(one(key) for key in keys))
+    return failures
+
+
+async def run(bench: harness.Bench) -> list[Result]:
+    count = count_for(bench)
+    keys = [f"h8-dense-{i:03d}" for i in range(count)]
+    backend = bench.backend()
+    available_before = psutil.virtual_memory().available
+
+    shells = []
+
+    async def start(key):
+        await backend.start(key)
+        if not await backend.wait_engine_ready(key, 180):
+            raise RuntimeError("the nested engine never answered")
+        shells.append(terminal := await backend.open_terminal(key))  # as a student's first visit leaves it
+        await asyncio.wait_for(terminal.read(4096), 60)
+
+    log(f"starting {count} sandboxes, {PARALLEL} at a time")
+    began = time.perf_counter()
+    failed_start = await gathered(keys, start)
+    start_seconds = time.perf_counter() - began
+    log(f"started in {start_seconds:.0f} s, {len(failed_start)} failed: {list(failed_start.items())[:3]}")
+
+    await asyncio.sleep(2 if bench.smoke else SETTLE_SECONDS)
+    available_idle = psutil.virtual_memory().available
+    running = [k for k in keys if k not in failed_start]
+    usage = await asyncio.to_thread(
+        memory_of, [f"{harness.PREFIX}-{k}-{role}" for k in running for role in ("engine", "workspace")]
+    )
+    engine = sum(usage.get(f"{harness.PREFIX}-{k}-engine", 0) for k in running) / max(1, len(running))
+    workspace = sum(usage.get(f"{harness.PREFIX}-{k}-workspace", 0) for k in running) / max(1, len(running))
+
+    async def answers(key):
+        result = await backend.exec(key, ["docker", "version", "--format", "{{.Server.Version}}"], timeout=60)
+        if result.exit_code != 0:
+            raise RuntimeError(result.output[-200:])
+
+    failed_answer = await gathered(running, answers, parallel=8)
+    log(f"{len(running) - len(failed_answer)} of {len(running)} answered `docker version`")
+
+    began = time.perf_counter()
+    await gathered(keys, backend.remove, parallel=8)
+    remove_seconds = time.perf_counter() - began
+    for terminal in shells:
+        await terminal.close()
+    host_per_sandbox = (available_before - available_idle) / max(1, len(running))
+    total = psutil.virtual_memory().total
+
+    name = f"{count} idle sandboxes"
+    return [
+        Result(name, "started (engine answering, shell opened)",
+               {"Dockyard": f"{len(running)} of {count} in {start_seconds:.0f} s"}, "≥ 200"),
+        Result(name, "answering `docker version` after idling",
+               {"Dockyard": f"{len(running) - len(failed_answer)} of {len(running)}"}, "all"),
+        Result(name, "host memory per sandbox (MemAvailable drop / N)",
+               {"Dockyard": f"{mib(host_per_sandbox)} ({mib(host_per_sandbox * len(running))} in all)"}, ""),
+        Result(name, "container memory per sandbox (`docker stats`)",
+               {"Dockyard": f"{mib(engine + workspace)} (engine {mib(engine)}, workspace {mib(workspace)})"}, ""),
+        Result(name, f"would fit in {total / 2**30:.0f} GiB at that host memory",
+               {"Dockyard": f"{int(total // host_per_sandbox) if host_per_sandbox > 0 else 'n/a'}"}, "≥ 200"),
+        Result(name, "removing them all", {"Dockyard": f"{remove_seconds:.0f} s"}, ""),
+    ]
+
+
+if __name__ == "__main__":
+    parser = harness.parser(__doc__)
+    parser.add_argument("--count", type=int, default=0, help="sandboxes to start (default 200, smoke 2)")
+    args = parser.parse_args()
+    harness.Bench.density_count = args.count
+    harness.run_benchmark(sys.modules[__name__], args.smoke)
