@@ -64,6 +64,16 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         ensure_reaper_running()
         self.tasks.append(asyncio.create_task(self._run()))
 
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every message, a hop
+        # to its one sync thread shared by all consumers: per keystroke and ack,
+        # that queue was the largest cost under load. Typing touches no database
+        # (what does goes through database_sync_to_async, which closes them itself).
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
+        else:
+            await super().dispatch(message)
+
     async def disconnect(self, code):
         if hasattr(self, "key") and not self.read_only:
             preview.port_watchers.unsubscribe(self.key, self._announce_ports)
