@@ -23,9 +23,9 @@ import time
 from websockets.asyncio.client import connect
 
 PROMPT_MARKER = b"7771;prompt"  # printed by the workspace's bash before every prompt
-# Bash turns bracketed paste on whenever readline waits for a line. tmux keeps
-# that mode and sends it to a client that attaches later, so unlike the marker
-# (passed through only to clients attached at that moment) it shows the first prompt.
+# Bash turns bracketed paste on whenever readline waits for a line; the replay
+# a terminal gets when it joins a running shell holds it too, so it shows the
+# first prompt whether or not the shell was new.
 READLINE_READY = b"\x1b[?2004h"
 # Typed characters found in neither the prompt ("dockyard:~# ") nor common
 # escape sequences; one set per client when clients share a shell.
@@ -180,8 +180,7 @@ class DockyardTerminal(Terminal):
         return self.status_time(state)
 
     async def ready(self, timeout: float = 60) -> None:
-        # Keys sent before tmux has drawn its screen can be lost when it
-        # attaches to an existing session (see bench/README.md).
+        # A person types once the screen shows; so does the harness.
         await self.wait_status("ready", timeout)
         await asyncio.wait_for(self.recv(), timeout)
         await settle(self, 0.1)
@@ -289,8 +288,7 @@ async def echo_latencies(
     """Type `count` characters one at a time; seconds from sending each to seeing it echoed.
     With `interval`, keystrokes start that far apart (a typist), else back to back.
     Clients sharing a shell use their own `chars` and never clear the line:
-    tmux sends screen updates, so a character another client's Ctrl-U erased
-    before tmux drew it would never show."""
+    another client's Ctrl-U would erase a character before its echo is timed."""
     latencies = []
     quiet_limit = 0.3 if shared else 10
     await settle(terminal, limit=quiet_limit)

@@ -7,9 +7,8 @@
 
 Client i uses the sandbox of student 9800 + i in both systems (terminado's
 terminal i runs `docker exec -it` in that student's workspace): one sandbox
-per client, as in a classroom. (Dockyard's terminals of one student attach to
-the same tmux session, so clients sharing a sandbox would type into the same
-shell. The smoke mode does that on purpose, 3 clients on 2 sandboxes, each
+per client, as in a classroom. (Dockyard's terminals of one student share
+one shell, so clients sharing a sandbox would type into the same shell. The smoke mode does that on purpose, 3 clients on 2 sandboxes, each
 client typing its own characters, so that path keeps working too.)
 
     .venv/bin/python bench/concurrency.py [--smoke]

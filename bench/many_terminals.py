@@ -1,6 +1,6 @@
 """One ASGI process (Daphne), many websocket terminals opened at once:
-200 terminals spread over 4 students' running sandboxes (50 tmux clients
-each). Counted as an error: a refused or failed handshake, an `error`/`full`
+200 terminals spread over 4 students' running sandboxes (50 websockets on
+each one's shell). Counted as an error: a refused or failed handshake, an `error`/`full`
 status, a close, or no screen within 60 s. Reported: errors, the time to the
 websocket handshake and to the first screen (p50/p99), Daphne's memory.
 

@@ -11,6 +11,7 @@ import time
 import traceback
 
 import concurrency
+import density
 import flood_memory
 import harness
 import many_terminals
@@ -18,8 +19,8 @@ import single_terminal
 import start_times
 from harness import RESULTS_DIR, Result, format_table, log, machine_description
 
-# Cold starts first (least disturbed), the 20 sandboxes of `concurrency` last.
-BENCHMARKS = [start_times, single_terminal, flood_memory, many_terminals, concurrency]
+# Cold starts first (least disturbed), the many sandboxes of `concurrency` and `density` last.
+BENCHMARKS = [start_times, single_terminal, flood_memory, many_terminals, concurrency, density]
 
 
 async def run_all(bench: harness.Bench) -> tuple[list[Result], list[str]]:

@@ -1,7 +1,7 @@
 """One terminal, side by side on the same sandbox's workspace container:
 keystroke echo latency and output throughput for
 - the PTY floor: `docker exec -it <workspace> bash` on a local PTY, no websocket;
-- the same through tmux (Dockyard's shell runs in tmux; this row shows tmux's share);
+- the same through tmux (how Dockyard's shell ran until sandbox/shells.py; kept for comparison);
 - terminado serving `docker exec -it <workspace> bash` over a websocket;
 - Dockyard: the real app under Daphne, the student's websocket terminal.
 

@@ -2,10 +2,10 @@
 - cold: the student has no sandbox; from opening the websocket to `ready`, to
   the shell's first prompt (its prompt marker), and to `engine-ready`;
 - warm: the sandbox runs; reconnecting, from opening the websocket to `ready`
-  and to the first screen (tmux redraws the prompt);
-- idle memory: K sandboxes started, each with a shell that had a terminal
-  once (tmux and bash running), left idle; `docker stats` of engine and
-  workspace; the number that fits in this machine's RAM is extrapolated.
+  and to the first screen (the shell's replay, sandbox/shells.py);
+- idle memory: K sandboxes started, each with a shell opened once, left idle;
+  `docker stats` of engine and workspace; the number that fits in this
+  machine's RAM is extrapolated (bench/density.py starts 200 for real).
 
     .venv/bin/python bench/start_times.py [--smoke]
 """

@@ -5,6 +5,7 @@ student's sandbox (never on the host) and passes when it exits 0.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -94,3 +95,39 @@ async def run_pending_checks(user, slug, language) -> list[CheckResult]:
                 )
             results.append(result)
     return results
+
+
+class CheckRounds:
+    """Checks after each command for one student and lesson: one round at a time;
+    prompts that arrive during a round ask for one more round after it, however
+    many they are. Each result goes to `report` (a terminal page), if any."""
+
+    def __init__(self, user, slug: str, language: str, report=None):
+        self.user, self.slug, self.language = user, slug, language
+        self.report = report
+        self._task: asyncio.Task | None = None
+        self._again = False
+
+    def request(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._again = True
+            return
+        self._task = asyncio.create_task(self._rounds())
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _rounds(self) -> None:
+        try:
+            while True:
+                self._again = False
+                for result in await run_pending_checks(self.user, self.slug, self.language):
+                    if self.report is not None:
+                        await self.report(self.slug, result)
+                if not self._again:
+                    return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("lesson checks for %s (%s) failed", self.user, self.slug)

@@ -19,7 +19,7 @@ from django.conf import settings
 from sandbox import preview, protocol, shells
 from sandbox.backends import get_backend
 from sandbox.backends.base import RUNNING, ClassroomFull, SandboxError
-from lessons.checks import run_pending_checks
+from lessons.checks import CheckRounds
 from sandbox.flow import FlowControl
 from sandbox.reaper import ensure_reaper_running
 from sandbox.services import ActivityRecorder, find_user, may_attach, sandbox_key, start_sandbox
@@ -57,9 +57,10 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self.tasks: list[asyncio.Task] = []
         self.lesson, self.language = self._lesson_from_query()
         # Only the student's own terminal on a lesson page runs that lesson's checks.
-        self.runs_checks = bool(self.lesson) and not read_only
-        self.check_task: asyncio.Task | None = None
-        self.check_again = False
+        self.checks = (
+            CheckRounds(owner, self.lesson, self.language, report=self._report_check)
+            if self.lesson and not read_only else None
+        )
         await self.accept()
         ensure_reaper_running()
         self.tasks.append(asyncio.create_task(self._run()))
@@ -77,9 +78,10 @@ class TerminalConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if hasattr(self, "key") and not self.read_only:
             preview.port_watchers.unsubscribe(self.key, self._announce_ports)
-        for task in [*getattr(self, "tasks", []), getattr(self, "check_task", None)]:
-            if task is not None:
-                task.cancel()
+        for task in getattr(self, "tasks", []):
+            task.cancel()
+        if getattr(self, "checks", None) is not None:
+            self.checks.cancel()
         if getattr(self, "session", None) is not None:
             self.session.unsubscribe(self)  # the shell lives on for the next connection
 
@@ -130,6 +132,9 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 self.early_input.clear()
                 await session.write(typed)
             self.session = session
+            if self.checks is not None:
+                # Commands that finish after this page is gone are still checked.
+                session.unattended_checks = CheckRounds(self.owner, self.lesson, self.language)
             await session.subscribe(self)  # the recent screen first, then live output
             if not self.read_only and self.size != (cols, rows):
                 await session.resize(*self.size)  # the page's size arrived while starting
@@ -154,9 +159,11 @@ class TerminalConsumer(AsyncWebsocketConsumer):
     async def output(self, data: bytes) -> None:
         await self.send(bytes_data=data)
 
-    def prompt(self) -> None:
-        if self.runs_checks:
-            self._check_soon()
+    def prompt(self) -> bool:
+        if self.checks is None:
+            return False
+        self.checks.request()
+        return True
 
     async def ended(self) -> None:
         self.session = None
@@ -175,28 +182,11 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             language = settings.LANGUAGE_CODE
         return lesson, language
 
-    def _check_soon(self):
-        """At most one round of checks in flight; prompts meanwhile ask for one more."""
-        if self.check_task is not None and not self.check_task.done():
-            self.check_again = True
-            return
-        self.check_task = asyncio.create_task(self._run_checks())
-
-    async def _run_checks(self):
-        try:
-            while True:
-                self.check_again = False
-                for result in await run_pending_checks(self.owner, self.lesson, self.language):
-                    await self.send(text_data=json.dumps({
-                        "type": "check", "lesson": self.lesson, "step": result.step_id,
-                        "passed": result.passed, "message": result.message,
-                    }))
-                if not self.check_again:
-                    return
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("lesson checks for %s failed", self.key)
+    async def _report_check(self, lesson: str, result) -> None:
+        await self.send(text_data=json.dumps({
+            "type": "check", "lesson": lesson, "step": result.step_id,
+            "passed": result.passed, "message": result.message,
+        }))
 
     async def _announce_engine(self):
         with contextlib.suppress(SandboxError):

@@ -44,8 +44,9 @@ class Subscriber(Protocol):
 
     async def output(self, data: bytes) -> None: ...
 
-    def prompt(self) -> None:
-        """A command finished (the shell printed its prompt marker)."""
+    def prompt(self) -> bool:
+        """A command finished (the shell printed its prompt marker); True if
+        this subscriber runs the lesson's checks for it."""
 
     async def ended(self) -> None: ...
 
@@ -85,6 +86,9 @@ class ShellSession:
         self.replay = ReplayBuffer(settings.TERMINAL_REPLAY_BYTES)
         self.prompts = MarkerDetector()
         self.alt_screen = False
+        # The last lesson page's checks (lessons.checks.CheckRounds), run when a
+        # command finishes while no lesson page is attached.
+        self.unattended_checks = None
         self._behind: set[int] = set()  # ids of subscribers that skipped output
         self._lock = asyncio.Lock()  # the replay and the live stream never interleave
         self._room = asyncio.Event()
@@ -132,6 +136,8 @@ class ShellSession:
             await self.stream.resize(cols, rows)
 
     async def close(self) -> None:
+        if self.unattended_checks is not None:
+            self.unattended_checks.cancel()
         self.reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.reader
@@ -151,8 +157,9 @@ class ShellSession:
                     self.replay.append(data)
                     await self._fan_out(data)
                 if self.prompts.feed(data):
-                    for subscriber in list(self.subscribers):
-                        subscriber.prompt()
+                    checked = [subscriber.prompt() for subscriber in list(self.subscribers)]
+                    if not any(checked) and self.unattended_checks is not None:
+                        self.unattended_checks.request()
         except Exception:
             log.exception("shell of %s failed", self.key)
         finally:

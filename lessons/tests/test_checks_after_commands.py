@@ -140,3 +140,23 @@ async def test_a_watching_instructor_runs_no_checks(course, scripted_backend, al
     assert len(scripted_backend.execs) == 2  # one round, the student's
     await watcher.disconnect()
     await student.disconnect()
+
+
+async def test_a_command_that_ends_after_the_page_closed_is_still_checked(course, scripted_backend, alice):
+    communicator = await _open(alice)
+    scripted_backend.exit_codes[CHECK] = 0
+    await communicator.disconnect()
+    # The build the student started finishes with nobody watching.
+    await scripted_backend.terminals[-1].output.put(b"Successfully built\r\n" + PROMPT_MARKER)
+
+    async def passed():
+        return await database_sync_to_async(
+            lambda: list(StepProgress.objects.filter(passed=True).values_list("step_id", flat=True))
+        )()
+
+    for _ in range(100):
+        if await passed():
+            break
+        await asyncio.sleep(0.02)
+    assert await passed() == ["hello"]
+    assert scripted_backend.execs == [["bash", "-c", CHECK], ["bash", "-c", "test -f ~/seen"]]

@@ -31,6 +31,10 @@ EXPECTED = [
     ("start", "warm: websocket → prompt on screen", ["Dockyard"]),
     ("density", "idle memory per sandbox", ["Dockyard"]),
     ("density", "idle sandboxes in", ["Dockyard"]),
+    ("idle sandboxes", "started", ["Dockyard"]),
+    ("idle sandboxes", "answering `docker version`", ["Dockyard"]),
+    ("idle sandboxes", "host memory per sandbox", ["Dockyard"]),
+    ("idle sandboxes", "would fit in", ["Dockyard"]),
 ]
 NUMBER = re.compile(r"\d+(\.\d+)? (ms|s|MB/s|MiB|of \d+)|^\d+$")
 
