@@ -27,6 +27,11 @@ def pooled(settings):
     asyncio.run(clean())
     yield backend
     settings.SANDBOX_POOL_SIZE = 0
+    # A refill may still be creating containers in the backend's threads (its
+    # event loop is gone): let it finish, then remove with a fresh backend.
+    backend._executor.shutdown(wait=True)
+    reset_backend_cache()
+    backend = get_backend()
     asyncio.run(clean())
     reset_backend_cache()
 
