@@ -78,8 +78,9 @@ class ReplayBuffer:
 
 
 class ShellSession:
-    def __init__(self, key: str, stream: TerminalStream, size: tuple[int, int]):
+    def __init__(self, key: str, stream: TerminalStream, size: tuple[int, int], on_end=None):
         self.key = key
+        self._on_end = on_end  # called with this session once its shell has ended
         self.stream = stream
         self.size = size
         self.subscribers: list[Subscriber] = []
@@ -102,6 +103,9 @@ class ShellSession:
     async def subscribe(self, subscriber: Subscriber) -> None:
         async with self._lock:
             await self._send_replay(subscriber)
+            if not self.alive:  # the shell exited a moment ago: nobody else will say so
+                await subscriber.ended()
+                return
             self.subscribers.append(subscriber)
         if self.alt_screen:
             await self._redraw()
@@ -163,7 +167,8 @@ class ShellSession:
         except Exception:
             log.exception("shell of %s failed", self.key)
         finally:
-            sessions.forget(self)
+            if self._on_end is not None:
+                self._on_end(self)
             for subscriber in list(self.subscribers):
                 with contextlib.suppress(Exception):
                     await subscriber.ended()
@@ -221,11 +226,8 @@ class ShellSessions:
             session = self._sessions.get(key)
             if session is None or not session.alive:
                 stream = await get_backend().open_terminal(key, cols=cols, rows=rows)
-                session = self._sessions[key] = ShellSession(key, stream, (cols, rows))
+                session = self._sessions[key] = ShellSession(key, stream, (cols, rows), on_end=self.forget)
             return session
-
-    def get(self, key: str) -> ShellSession | None:
-        return self._sessions.get(key)
 
     def forget(self, session: ShellSession) -> None:
         if self._sessions.get(session.key) is session:

@@ -157,3 +157,34 @@ def test_the_replay_starts_at_a_line_once_trimmed():
     for _ in range(100):
         replay.append(b"0123456789")
     assert len(replay.replay()) <= len(RESET) + 10
+
+
+async def test_joining_a_shell_that_just_exited_says_it_ended(fake_backend, alice):
+    from sandbox.shells import ShellSessions
+
+    class Listener:
+        def __init__(self):
+            from sandbox.flow import FlowControl
+
+            self.flow = FlowControl(1024, 0)
+            self.got, self.ended_ = b"", False
+
+        async def output(self, data):
+            self.got += data
+
+        def prompt(self):
+            return False
+
+        async def ended(self):
+            self.ended_ = True
+
+    fake_backend.status["u1"] = "running"
+    registry = ShellSessions()
+    session = await registry.open("u1", 80, 24)
+    await fake_backend.terminals[0].output.put(b"bye\r\n")
+    await fake_backend.terminals[0].output.put(b"")  # the shell exits
+    await session.reader
+    late = Listener()
+    await session.subscribe(late)
+    assert late.got == RESET + b"bye\r\n" and late.ended_
+    assert session.subscribers == []
