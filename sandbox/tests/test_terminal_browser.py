@@ -47,13 +47,25 @@ def test_the_run_button_types_the_exercise(page, server):
         page.screenshot(path=str(ROOT / SCREENSHOT))
 
 
-def test_reloading_the_page_keeps_the_shell(page, server):
+def test_reloading_the_page_keeps_the_shell_and_its_screen(page, server):
     wait_until_ready(page)
-    type_command(page, "export KEEP=still-$((5*5))")
+    type_command(page, "export KEEP=still-$((5*5)); echo shown-$((6*6))")
+    wait_for_terminal(page, "shown-36")
     page.reload()
     wait_until_ready(page)
+    wait_for_terminal(page, "shown-36")  # the earlier output is back before anything is typed
     type_command(page, "echo $KEEP")
     wait_for_terminal(page, "still-25")
+
+
+def test_a_second_tab_shows_the_same_shell(page, server):
+    wait_until_ready(page)
+    other = page.context.new_page()
+    other.goto(server.url + "/lessons/first-containers/")
+    wait_until_ready(other)
+    type_command(other, "echo from-the-other-tab-$((9*9))")
+    wait_for_terminal(page, "from-the-other-tab-81")
+    other.close()
 
 
 def test_the_page_reconnects_after_a_dropped_connection(page, server):
