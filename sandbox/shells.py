@@ -90,7 +90,7 @@ class ShellSession:
         # The last lesson page's checks (lessons.checks.CheckRounds), run when a
         # command finishes while no lesson page is attached.
         self.unattended_checks = None
-        self._behind: set[int] = set()  # ids of subscribers that skipped output
+        self._behind: set[Subscriber] = set()  # subscribers that skipped output
         self._lock = asyncio.Lock()  # the replay and the live stream never interleave
         self._room = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
@@ -114,21 +114,21 @@ class ShellSession:
     def unsubscribe(self, subscriber: Subscriber) -> None:
         with contextlib.suppress(ValueError):
             self.subscribers.remove(subscriber)
-        self._behind.discard(id(subscriber))
+        self._behind.discard(subscriber)
         self.wake()
 
     def wake(self, subscriber: Subscriber | None = None) -> None:
         """A subscriber acknowledged output or left: reading may go on, and one
         that skipped output gets the recent screen now rather than at the next output."""
         self._room.set()
-        if subscriber is not None and id(subscriber) in self._behind and not subscriber.flow.paused:
+        if subscriber in self._behind and not subscriber.flow.paused:
             self._tasks.add(task := asyncio.create_task(self._catch_up(subscriber)))
             task.add_done_callback(self._tasks.discard)
 
     async def _catch_up(self, subscriber: Subscriber) -> None:
         async with self._lock:
-            if id(subscriber) in self._behind and subscriber in self.subscribers:
-                self._behind.discard(id(subscriber))
+            if subscriber in self._behind and subscriber in self.subscribers:
+                self._behind.discard(subscriber)
                 await self._send_replay(subscriber)
 
     async def write(self, data: bytes) -> None:
@@ -182,9 +182,9 @@ class ShellSession:
     async def _fan_out(self, data: bytes) -> None:
         for subscriber in list(self.subscribers):
             if subscriber.flow.paused:
-                self._behind.add(id(subscriber))
-            elif id(subscriber) in self._behind:
-                self._behind.discard(id(subscriber))
+                self._behind.add(subscriber)
+            elif subscriber in self._behind:
+                self._behind.discard(subscriber)
                 await self._send_replay(subscriber)  # already holds this chunk
             else:
                 await subscriber.output(data)

@@ -107,18 +107,9 @@ class SandboxBackend(abc.ABC):
         """TCP ports published by the student's nested containers, lowest first."""
 
     @abc.abstractmethod
-    async def watch_containers(self, key: str) -> TerminalStream:
-        """A byte stream that gets a line whenever a nested container starts or stops."""
-
-    async def watch_published_ports(self, key: str) -> AsyncIterator[list[PublishedPort]]:
-        """The published ports now, then again after each nested container start or stop."""
-        yield await self.published_ports(key)
-        events = await self.watch_containers(key)
-        try:
-            while await events.read(4096):
-                yield await self.published_ports(key)
-        finally:
-            await events.close()
+    def watch_published_ports(self, key: str) -> AsyncIterator[list[PublishedPort]]:
+        """The published ports now, then again after each nested container start or stop
+        (an async generator; it ends when the sandbox stops)."""
 
     @abc.abstractmethod
     async def address(self, key: str) -> str | None:

@@ -430,10 +430,6 @@ class DockerBackend(SandboxBackend):
         await terminal.resize(cols, rows)
         return terminal
 
-    async def watch_containers(self, key: str) -> TerminalStream:
-        """A stream with a line each time a nested container starts or stops."""
-        return await self._open_stream(key, "exec " + CONTAINER_EVENTS)
-
     async def watch_published_ports(self, key: str):
         stream = await self._open_stream(key, WATCH_PORTS)
         listing: list[str] = []
@@ -554,13 +550,11 @@ def parse_published_ports(listing: str) -> list[PublishedPort]:
 
 def _timestamp(started_at: str) -> float:
     """Docker's StartedAt (RFC 3339, nanoseconds) as seconds since the epoch, rounded
-    down to the microsecond: logs of this run, none of an earlier one."""
-    match = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?", started_at)
-    if match is None:
+    down to the microsecond: logs of this run, none of an earlier one. 0 if unreadable."""
+    try:
+        return datetime.datetime.fromisoformat(started_at).timestamp()
+    except ValueError:
         return 0.0
-    whole = datetime.datetime.fromisoformat(match[1]).replace(tzinfo=datetime.timezone.utc)
-    fraction = float("0." + (match[2] or "0")[:6])
-    return whole.timestamp() + fraction
 
 
 def _running(container) -> bool:

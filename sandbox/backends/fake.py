@@ -102,12 +102,17 @@ class FakeBackend(SandboxBackend):
     async def published_ports(self, key: str) -> list[PublishedPort]:
         return list(self.ports.get(key, []))
 
-    async def watch_containers(self, key: str) -> TerminalStream:
+    async def watch_published_ports(self, key: str):
         """Tests push b"start\\n" into `events[key].output` to announce a change."""
         stream = FakeTerminal()
         self.events[key] = stream
         self.watches.setdefault(key, []).append(stream)
-        return stream
+        yield await self.published_ports(key)
+        try:
+            while await stream.read(4096):
+                yield await self.published_ports(key)
+        finally:
+            await stream.close()
 
     async def address(self, key: str) -> str | None:
         return self.addresses.get(key) if self.status.get(key) == RUNNING else None
