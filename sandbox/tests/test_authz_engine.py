@@ -79,8 +79,8 @@ def engine():
 @pytest.mark.parametrize("flags,message", [
     ("--privileged", "--privileged is not allowed"),
     ("--cap-add SYS_ADMIN", "--cap-add is not allowed"),
-    ("--security-opt seccomp=unconfined", "--security-opt is not allowed"),
-    ("--security-opt apparmor=unconfined", "--security-opt is not allowed"),
+    ("--security-opt seccomp=unconfined", "--security-opt=seccomp=unconfined is not allowed"),
+    ("--security-opt apparmor=unconfined", "--security-opt=apparmor=unconfined is not allowed"),
     # The CLI turns this into HostConfig.MaskedPaths = [] rather than a SecurityOpt.
     ("--security-opt systempaths=unconfined", "changing the masked /proc paths is not allowed"),
     ("--device /dev/fuse", "--device is not allowed"),
@@ -97,6 +97,10 @@ def engine():
     ("--mount type=volume,target=/h,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/",
      "volumes that mount host paths"),
     ("--cgroup-parent /", "--cgroup-parent is not allowed"),
+    ("--runtime runsc", "--runtime=runsc is not allowed"),
+    ("--log-driver syslog", "--log-driver=syslog is not allowed"),
+    ("--mount type=bind,source=/root,target=/h,bind-propagation=rshared", "bind propagation"),
+    ("--oom-kill-disable", "--oom-kill-disable is not allowed"),
 ])
 def test_it_refuses_docker_run(engine, flags, message):
     assert message in engine.refused(f"docker run --rm {flags} busybox true")
@@ -137,6 +141,18 @@ def test_it_refuses_swarm(engine):
 
 def test_it_refuses_plugins(engine):
     assert "Docker plugins are not allowed" in engine.refused("docker plugin ls")
+
+
+def test_it_refuses_networks_on_the_engines_own_interfaces(engine):
+    output = engine.refused("docker network create -d macvlan -o parent=eth0 lan")
+    assert "network drivers other than bridge" in output
+
+
+def test_it_refuses_old_api_versions(engine):
+    # The guard's proxy answers before dockerd does; a 1.23 client shows the message raw.
+    code, output = engine.sh("DOCKER_API_VERSION=1.23 docker ps")
+    assert code != 0
+    assert "Dockyard: API version 1.23 is not allowed in the classroom sandbox" in output
 
 
 # --- allowed --------------------------------------------------------------------------

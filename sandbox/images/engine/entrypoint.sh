@@ -1,12 +1,14 @@
 #!/bin/sh
-# Starts the student's nested Docker engine: fresh cgroup mounts, the
-# authorization plugin, dockerd on the shared socket, then the seed images.
+# Starts the student's nested Docker engine: fresh cgroup mounts, the guard
+# (authorization plugin and front proxy), dockerd on its private socket, the
+# seed images, then the proxy on the socket the student's shell sees.
 set -eu
 
+# The only socket the workspace can reach: the guard's front proxy.
 SOCKET=/run/dockyard/docker.sock
-# dockerd listens here until the seed images are loaded, then the socket is
-# renamed into place: whoever sees docker.sock answer can `docker run busybox`.
-BOOT_SOCKET=/run/dockyard/.docker-starting.sock
+# dockerd's own socket, in a directory only this container sees.
+ENGINE_DIR=/run/dockyard-engine
+ENGINE_SOCKET=$ENGINE_DIR/docker.sock
 PLUGIN_SOCKET=/run/docker/plugins/dockyard-authz.sock
 LOG=/var/log/dockerd.log
 
@@ -73,32 +75,36 @@ if ! mount -o remount,bind,nosymfollow /root; then
     exit 1
 fi
 # The container's own /run survives a restart: clear what the last run left.
-rm -rf /run/docker /run/containerd /run/docker.pid "$SOCKET" "$BOOT_SOCKET"
-mkdir -p /run/docker/plugins
-chmod 0700 /run/docker/plugins
+rm -rf /run/docker /run/containerd /run/docker.pid "$SOCKET" "$ENGINE_DIR"
+mkdir -p /run/docker/plugins "$ENGINE_DIR"
+chmod 0700 /run/docker/plugins "$ENGINE_DIR"
 
 python3 /usr/local/lib/dockyard/use_mirror.py
-python3 /usr/local/lib/dockyard/dockyard_authz.py "$PLUGIN_SOCKET" &
+python3 /usr/local/lib/dockyard/dockyard_guard.py "$PLUGIN_SOCKET" "$SOCKET" "$ENGINE_SOCKET" /var/lib/docker &
+guard_pid=$!
 wait_for 10 test -S "$PLUGIN_SOCKET" || { say "the authorization plugin did not start"; exit 1; }
 
-dockerd -H "unix://$BOOT_SOCKET" --group root \
+dockerd -H "unix://$ENGINE_SOCKET" --group root \
     --authorization-plugin=dockyard-authz >>"$LOG" 2>&1 &
 dockerd_pid=$!
-trap 'kill -TERM "$dockerd_pid" 2>/dev/null' TERM INT
+stopping=
+trap 'stopping=1; kill -TERM "$dockerd_pid" "$guard_pid" 2>/dev/null' TERM INT
 
 dockerd_answers() {
     kill -0 "$dockerd_pid" 2>/dev/null || return 2
     docker version >/dev/null 2>&1
 }
 
-export DOCKER_HOST="unix://$BOOT_SOCKET"
+export DOCKER_HOST="unix://$ENGINE_SOCKET"
 if wait_for 60 dockerd_answers; then
     for archive in /usr/share/dockyard/images/*.tar; do
         [ -e "$archive" ] || continue
         name=$(basename "$archive" .tar)
         docker image inspect "$name" >/dev/null 2>&1 || docker load -q -i "$archive" >&2
     done
-    mv "$BOOT_SOCKET" "$SOCKET"
+    # The proxy opens the student's socket only now: whoever sees it answer can `docker run busybox`.
+    kill -USR1 "$guard_pid"
+    wait_for 10 test -S "$SOCKET" || { say "the guard's proxy did not start"; exit 1; }
     say "ready"
 else
     say "dockerd did not start; its log follows"
@@ -107,9 +113,21 @@ else
     exit 1
 fi
 
-# Exit when dockerd does (wait returns early on a trapped signal).
-status=0
-while kill -0 "$dockerd_pid" 2>/dev/null; do
-    wait "$dockerd_pid" || status=$?
+# Exit when dockerd or the guard does: an engine without its guard must not go
+# on (dockerd refuses everything without its plugin, but the sandbox would look alive).
+# `wait` returns early on a trapped signal.
+while kill -0 "$dockerd_pid" 2>/dev/null && kill -0 "$guard_pid" 2>/dev/null; do
+    sleep 5 &
+    wait $! || :
 done
+status=0
+if [ -z "$stopping" ] && kill -0 "$dockerd_pid" 2>/dev/null; then
+    say "the guard stopped; stopping dockerd"
+    kill -TERM "$dockerd_pid"
+    status=1
+fi
+while kill -0 "$dockerd_pid" 2>/dev/null; do
+    wait "$dockerd_pid" || :
+done
+kill -TERM "$guard_pid" 2>/dev/null || :
 exit "$status"
