@@ -526,3 +526,13 @@ def test_the_plugin_speaks_dockers_authz_protocol(tmp_path):
         assert broken["Allow"] is False  # fails closed
     finally:
         server.shutdown()
+
+
+def test_the_documented_table_lists_every_endpoint():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "sandbox-security.md").read_text()
+    for method, pattern, _ in policy.ROUTES:
+        path = pattern.replace(policy._ID, "{id}").replace(policy._IMAGE, "{name}")
+        row = next((line for line in doc.splitlines() if line.startswith(f"| `{path}` |")), None)
+        assert row is not None and method in row, f"{method} {path} is not in docs/sandbox-security.md"
