@@ -26,9 +26,14 @@ from sandbox.services import ActivityRecorder, find_user, may_attach, sandbox_ke
 
 log = logging.getLogger(__name__)
 
-EARLY_INPUT_LIMIT = 16 * 1024  # keystrokes typed while the sandbox starts
+# Keystrokes received and not yet written to the shell (also while the sandbox
+# starts). The page sends no more than its window (64 KiB) before the server
+# acknowledges what it wrote (`input-ack`); a client that does is cut off, so a
+# shell that stops reading never makes the server hold more than this.
+INPUT_LIMIT = 256 * 1024
 ENGINE_READY_TIMEOUT = 60
 CLOSE_FORBIDDEN = 4403
+CLOSE_INPUT_OVERFLOW = 4413
 CLOSE_FULL = 4429
 CLOSE_ERROR = 4500
 LESSON_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -51,7 +56,10 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self.key = sandbox_key(owner)
         self.size = (80, 24)
         self.session: shells.ShellSession | None = None
-        self.early_input = bytearray()
+        self.pending_input = bytearray()
+        self.input_in_flight = 0  # taken from pending_input, not yet written
+        self.input_refused = False  # the client ignored the input window: nothing more is taken
+        self.input_waiting = asyncio.Event()
         self.flow = FlowControl(settings.TERMINAL_HIGH_WATERMARK, settings.TERMINAL_LOW_WATERMARK)
         self.activity = ActivityRecorder(owner)
         self.tasks: list[asyncio.Task] = []
@@ -87,13 +95,16 @@ class TerminalConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         if bytes_data is not None:
-            if self.read_only:
+            if self.read_only or self.input_refused:
                 return
-            if self.session is None:
-                self.early_input += bytes_data[: EARLY_INPUT_LIMIT - len(self.early_input)]
+            if self.input_in_flight + len(self.pending_input) + len(bytes_data) > INPUT_LIMIT:
+                self.input_refused = True
+                self.pending_input.clear()
+                await self._status("error", message="Too much input at once; the connection was reset.")
+                await self.close(code=CLOSE_INPUT_OVERFLOW)
                 return
-            await self.session.write(bytes_data)
-            self.activity.touch()
+            self.pending_input += bytes_data
+            self.input_waiting.set()
             return
         try:
             message = protocol.parse_control(text_data or "")
@@ -127,11 +138,9 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             cols, rows = self.size
             session = await shells.sessions.open(self.key, cols, rows)
             await self._status("ready", read_only=self.read_only, owner=self.owner.username)
-            while self.early_input:  # more may arrive while one write is awaited
-                typed = bytes(self.early_input)
-                self.early_input.clear()
-                await session.write(typed)
             self.session = session
+            if not self.read_only:
+                self.tasks.append(asyncio.create_task(self._write_input(session)))
             if self.checks is not None:
                 # Commands that finish after this page is gone are still checked.
                 session.unattended_checks = CheckRounds(self.owner, self.lesson, self.language)
@@ -153,6 +162,21 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             log.exception("terminal session for %s failed", self.key)
             await self._status("error", message="The sandbox could not be reached. Try reloading the page.")
             await self.close(code=CLOSE_ERROR)
+
+    async def _write_input(self, session: shells.ShellSession):
+        """Keystrokes go to the shell one batch at a time; each batch is acknowledged
+        once the shell's stream took it, so a shell that stops reading stops the page."""
+        while True:
+            await self.input_waiting.wait()
+            self.input_waiting.clear()
+            while self.pending_input:
+                typed = bytes(self.pending_input)
+                self.pending_input.clear()
+                self.input_in_flight = len(typed)
+                await session.write(typed)
+                self.input_in_flight = 0
+                self.activity.touch()
+                await self.send(text_data=protocol.input_ack(len(typed)))
 
     # -- a subscriber of the shell (sandbox.shells) ------------------------------
 

@@ -73,5 +73,9 @@ def status(state: str, **fields) -> str:
     return json.dumps({"type": "status", "state": state, **fields})
 
 
+def input_ack(count: int) -> str:
+    return f'{{"type":"input-ack","bytes":{count}}}'
+
+
 def error(message: str) -> str:
     return json.dumps({"type": "error", "message": message})

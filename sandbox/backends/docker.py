@@ -20,6 +20,7 @@ from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 from django.conf import settings
 
 from sandbox.backends import docker_files
+from sandbox.backends.docker_exec import run_bounded
 from sandbox.backends import docker_specs as specs
 from sandbox.backends.base import (
     MISSING,
@@ -73,6 +74,11 @@ TERMINAL_ENV = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"
 # CPU), which a class opening its terminals at once cannot afford.
 ENGINE_READY_LINE = b"dockyard-engine: ready"
 ENGINE_READY_POLL = 0.1
+# What the app keeps of a command's output in the sandbox (checks, port lists):
+# the student chooses that output, and may make it endless.
+EXEC_OUTPUT_LIMIT = 1 << 20
+# A port listing longer than this is not the real `docker ps` (a few lines per container).
+PORT_LISTING_LIMIT = 64 * 1024
 
 
 class DockerBackend(SandboxBackend):
@@ -374,9 +380,14 @@ class DockerBackend(SandboxBackend):
 
     async def exec(self, key: str, command: list[str], timeout: float = 60) -> ExecResult:
         workspace = await self._running_workspace(key)
+        # `timeout` ends the command inside; the deadline here holds even if the student replaced it.
         bounded = ["timeout", "-s", "KILL", str(int(max(1, timeout))), *command]
-        result = await self._call(workspace.exec_run, bounded, environment=TERMINAL_ENV)
-        return ExecResult(exit_code=result.exit_code, output=result.output.decode("utf-8", "replace"))
+        result = await self._call(
+            lambda: run_bounded(self.client.api, workspace.id, bounded, environment=TERMINAL_ENV,
+                                max_bytes=EXEC_OUTPUT_LIMIT, timeout=timeout + 5)
+        )
+        exit_code = result.exit_code if result.exit_code is not None else -1
+        return ExecResult(exit_code=exit_code, output=result.combined.decode("utf-8", "replace"))
 
     async def wait_engine_ready(self, key: str, timeout: float) -> bool:
         # An engine seen ready stays up until its container restarts.
@@ -433,16 +444,21 @@ class DockerBackend(SandboxBackend):
     async def watch_published_ports(self, key: str):
         stream = await self._open_stream(key, WATCH_PORTS)
         listing: list[str] = []
+        size = 0
         pending = b""
         try:
             while data := await stream.read(65536):
                 *lines, pending = (pending + data).replace(b"\r\n", b"\n").split(b"\n")
+                if len(pending) > PORT_LISTING_LIMIT:
+                    pending = b""  # a line no `docker ps` prints: dropped, never kept
                 for line in lines:
                     if line:
-                        listing.append(line.decode("utf-8", "replace"))
+                        size += len(line)
+                        if size <= PORT_LISTING_LIMIT:
+                            listing.append(line.decode("utf-8", "replace"))
                     else:
                         yield parse_published_ports("\n".join(listing))
-                        listing = []
+                        listing, size = [], 0
         finally:
             await stream.close()
 

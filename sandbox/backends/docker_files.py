@@ -16,8 +16,11 @@ import time
 import uuid
 
 from sandbox.backends.base import HOME, FileEntry, FileProblem
+from sandbox.backends.docker_exec import run_bounded
 
 TIMEOUT = ["timeout", "-s", "KILL", "20"]
+DEADLINE = 25  # seconds, kept here even if the student replaced `timeout`
+OUTPUT_LIMIT = 1 << 20  # a listing of 1000 entries is far below this
 ENV = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 
 # Exit codes of the scripts below, as FileProblem reasons.
@@ -79,11 +82,13 @@ mv -fT -- "$2" "$1" || { rm -f -- "$2"; exit 1; }
 """
 
 
-def _run(workspace, script: str, *args: str):
-    exit_code, (out, err) = workspace.exec_run(
-        [*TIMEOUT, "sh", "-c", script, "sh", *args], demux=True, environment=ENV
-    )
-    return exit_code, out or b"", err or b""
+def _run(workspace, script: str, *args: str, max_bytes: int = OUTPUT_LIMIT):
+    # The student can replace every command these scripts use: read with a bound and a deadline.
+    result = run_bounded(workspace.client.api, workspace.id, [*TIMEOUT, "sh", "-c", script, "sh", *args],
+                         environment=ENV, max_bytes=max_bytes, timeout=DEADLINE)
+    if result.exit_code is None:
+        raise FileProblem("failed", "the command in the sandbox printed too much or took too long")
+    return result.exit_code, result.stdout, result.stderr
 
 
 def _check(exit_code: int, path: str, err: bytes) -> None:
@@ -113,7 +118,7 @@ def list_dir(workspace, path: str, limit: int) -> list[FileEntry]:
 
 
 def read_file(workspace, path: str, max_bytes: int) -> bytes:
-    exit_code, out, err = _run(workspace, READ, path, str(max_bytes))
+    exit_code, out, err = _run(workspace, READ, path, str(max_bytes), max_bytes=max_bytes + OUTPUT_LIMIT)
     _check(exit_code, path, err)
     if len(out) > max_bytes:  # it grew between the check and the read
         raise FileProblem("too-large", path)

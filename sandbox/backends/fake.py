@@ -34,6 +34,8 @@ class FakeTerminal(TerminalStream):
         self.written = bytearray()
         self.sizes: list[tuple[int, int]] = []
         self.closed = False
+        self.reading = asyncio.Event()  # clear it for a shell that stops reading its input
+        self.reading.set()
 
     async def read(self, max_bytes: int) -> bytes:
         if self.closed:
@@ -45,6 +47,7 @@ class FakeTerminal(TerminalStream):
         return data
 
     async def write(self, data: bytes) -> None:
+        await self.reading.wait()
         self.written += data
         await self.output.put(data)
 

@@ -227,3 +227,51 @@ async def test_typing_counts_as_activity_without_waiting_for_the_database(fake_b
         await asyncio.sleep(0.05)
     assert row.last_activity > long_ago
     await communicator.disconnect()
+
+
+async def test_typed_input_is_acknowledged_once_written(fake_backend, alice):
+    communicator, _, _ = await open_terminal(alice)
+    await until_status(communicator, "ready")
+    await communicator.send_to(bytes_data=b"ls\r")
+    assert (await next_of_type(communicator, "input-ack"))["bytes"] == 3
+    assert fake_backend.terminals[-1].written == b"ls\r"
+    await communicator.disconnect()
+
+
+async def test_a_client_that_ignores_the_input_window_is_cut_off(fake_backend, alice):
+    """A shell that stops reading (a program ignoring stdin) must not make the server
+    hold unbounded input: 100 MiB sent used to add 100 MB to Daphne."""
+    from sandbox.consumers import CLOSE_INPUT_OVERFLOW, INPUT_LIMIT
+
+    communicator, _, _ = await open_terminal(alice)
+    await until_status(communicator, "ready")
+    terminal = fake_backend.terminals[-1]
+    terminal.reading.clear()
+    chunk = b"x" * (64 * 1024)
+    for _ in range(INPUT_LIMIT // len(chunk) + 2):
+        await communicator.send_to(bytes_data=chunk)
+    while True:
+        output = await communicator.receive_output(5)
+        if output["type"] == "websocket.close":
+            break
+    assert output["code"] == CLOSE_INPUT_OVERFLOW
+    terminal.reading.set()
+    await asyncio.sleep(0.1)
+    assert len(terminal.written) <= INPUT_LIMIT  # what was held, never more
+
+
+async def test_input_within_the_window_waits_for_a_slow_shell(fake_backend, alice):
+    communicator, _, _ = await open_terminal(alice)
+    await until_status(communicator, "ready")
+    terminal = fake_backend.terminals[-1]
+    terminal.reading.clear()
+    for _ in range(4):
+        await communicator.send_to(bytes_data=b"y" * 16384)
+    await asyncio.sleep(0.2)
+    assert terminal.written == b""  # held, not lost, not refused
+    terminal.reading.set()
+    acked = 0
+    while acked < 4 * 16384:
+        acked += (await next_of_type(communicator, "input-ack"))["bytes"]
+    assert terminal.written == b"y" * (4 * 16384)
+    await communicator.disconnect()

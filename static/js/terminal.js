@@ -10,6 +10,11 @@
   const ACK_EVERY = 64 * 1024; // acknowledge at least this often…
   const ACK_DELAY_MS = 20; // …or this soon after the last processed write
   const MAX_BACKOFF_S = 30;
+  // Keystrokes in flight: the server acknowledges what it wrote to the shell
+  // ("input-ack"); past this window the page waits, so a shell that stops
+  // reading (or a huge paste) never piles input up in the server.
+  const INPUT_WINDOW = 64 * 1024;
+  const INPUT_CHUNK = 16 * 1024;
   const readOnly = pane.dataset.readOnly === "true";
   const statusEl = pane.querySelector(".terminal-status");
   const host = pane.querySelector(".terminal-host");
@@ -36,6 +41,8 @@
   let ended = false; // the server said not to retry (full classroom is retried, though)
   let unacked = 0;
   let ackTimer = null;
+  let inputInFlight = 0;
+  let inputQueue = [];
 
   function setStatus(key, cls, extra) {
     let text = statusEl.dataset["text" + key.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase())] || key;
@@ -61,6 +68,20 @@
     unacked += count;
     if (unacked >= ACK_EVERY) flushAck();
     else if (!ackTimer) ackTimer = setTimeout(flushAck, ACK_DELAY_MS);
+  }
+
+  function sendInput(bytes) {
+    if (readOnly || !socket || socket.readyState !== WebSocket.OPEN) return;
+    for (let i = 0; i < bytes.byteLength; i += INPUT_CHUNK) inputQueue.push(bytes.subarray(i, i + INPUT_CHUNK));
+    pumpInput();
+  }
+
+  function pumpInput() {
+    while (inputQueue.length && inputInFlight < INPUT_WINDOW && socket && socket.readyState === WebSocket.OPEN) {
+      const chunk = inputQueue.shift();
+      socket.send(chunk);
+      inputInFlight += chunk.byteLength;
+    }
   }
 
   function sendSize() {
@@ -100,6 +121,9 @@
     } else if (message.type === "ports") {
       // The web preview's list (static/js/preview.js) follows published ports.
       document.dispatchEvent(new CustomEvent("dockyard:ports", { detail: message }));
+    } else if (message.type === "input-ack") {
+      inputInFlight = Math.max(0, inputInFlight - message.bytes);
+      pumpInput();
     } else if (message.type === "error") {
       console.warn("terminal protocol:", message.message);
     }
@@ -118,6 +142,8 @@
     socket = new WebSocket(scheme + location.host + wsPath());
     socket.binaryType = "arraybuffer";
     unacked = 0;
+    inputInFlight = 0;
+    inputQueue = []; // typed for a connection that is gone
     setStatus("connecting", "starting");
     socket.onopen = () => sendSize();
     socket.onmessage = (event) => {
@@ -139,14 +165,8 @@
     };
   }
 
-  term.onData((data) => {
-    if (!readOnly && socket && socket.readyState === WebSocket.OPEN) socket.send(encoder.encode(data));
-  });
-  term.onBinary((data) => {
-    if (readOnly || !socket || socket.readyState !== WebSocket.OPEN) return;
-    const bytes = Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff);
-    socket.send(bytes);
-  });
+  term.onData((data) => sendInput(encoder.encode(data)));
+  term.onBinary((data) => sendInput(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff)));
   term.onResize(() => sendSize());
   new ResizeObserver(() => fit.fit()).observe(host);
 
@@ -162,7 +182,7 @@
       setStatus("connecting", "starting");
       return;
     }
-    for (const command of commands) socket.send(encoder.encode(command + "\r"));
+    for (const command of commands) sendInput(encoder.encode(command + "\r"));
     term.focus();
   });
 
