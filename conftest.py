@@ -9,6 +9,7 @@ from sandbox.backends import reset_backend_cache
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+HOST = (b"host", b"127.0.0.1:8000")  # the page's own address, as a browser sends it
 
 
 @pytest.fixture

@@ -27,8 +27,12 @@ HOP_BY_HOP = {
     "transfer-encoding", "upgrade", "host", "content-length",
 }
 DROPPED_REQUEST = HOP_BY_HOP | {"cookie", "authorization", "x-csrftoken", "origin", "referer"}
+# What a student's page could use against the app's own origin: wipe its storage
+# and cookies (Clear-Site-Data), navigate it away (Refresh), or claim its whole
+# scope for a service worker (Service-Worker-Allowed).
 DROPPED_RESPONSE = HOP_BY_HOP | {
     "set-cookie", "content-security-policy", "x-frame-options", "strict-transport-security",
+    "clear-site-data", "refresh", "service-worker-allowed",
 }
 PREVIEW_CSP = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads"
 MAX_BODY = 10 * 1024 * 1024

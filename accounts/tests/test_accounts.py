@@ -60,3 +60,40 @@ def test_ensure_instructor_creates_one_account_once(django_user_model):
     assert "Created instructor account: instructor / " in out.getvalue()
     call_command("ensure_instructor", stdout=out)
     assert django_user_model.objects.filter(is_staff=True).count() == 1
+
+
+def test_wrong_passwords_lock_that_login_for_a_while(client, alice, bob):
+    """40 wrong passwords in 10 s, then the right one, used to log in (no throttling)."""
+    from django.conf import settings
+
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(reverse("login"), {"username": "alice", "password": "guess"})
+        assert response.status_code == 200  # the form again, with its error
+    assert client.post(reverse("login"), {"username": "alice", "password": "guess"}).status_code == 429
+    response = client.post(reverse("login"), {"username": "alice", "password": "pw-alice-123"})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    assert not client.get(reverse("lessons:index")).context["user"].is_authenticated
+    # Another student behind the same classroom address still logs in.
+    response = client.post(reverse("login"), {"username": "bob", "password": "pw-bob-123"})
+    assert response.status_code == 302
+
+
+def test_a_locked_login_opens_again_after_the_cool_off(client, alice, settings):
+    import datetime
+
+    from axes.models import AccessAttempt
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "alice", "password": "guess"})
+    assert client.post(reverse("login"), {"username": "alice", "password": "pw-alice-123"}).status_code == 429
+    AccessAttempt.objects.update(attempt_time=datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc))
+    assert client.post(reverse("login"), {"username": "alice", "password": "pw-alice-123"}).status_code == 302
+
+
+def test_the_lockout_page_is_translated(client, alice, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = client.post(reverse("login"), {"username": "alice", "password": "guess"},
+                               HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 429
+    assert "尝试次数过多" in response.content.decode()

@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import override_settings
 
-from conftest import ORIGIN, missing, session_cookie
+from conftest import HOST, ORIGIN, missing, session_cookie
 from sandbox.backends import reset_backend_cache
 from sandbox.backends.docker import DockerBackend
 from sandbox.backends.docker_specs import image
@@ -76,7 +76,7 @@ async def open_terminal(user, path="/ws/terminal/"):
     from tutorial.asgi import application
 
     cookie = await database_sync_to_async(session_cookie)(user)
-    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, cookie])
+    communicator = WebsocketCommunicator(application, path, headers=[HOST, ORIGIN, cookie])
     connected, _ = await communicator.connect(timeout=10)
     return communicator, connected
 

@@ -1,5 +1,7 @@
 """The web preview against a real sandbox: the student's published port is
 shown through the app, to that student only, and to nothing else."""
+import asyncio
+
 import pytest
 from django.test import AsyncClient
 
@@ -116,3 +118,25 @@ async def test_published_ports_are_announced_as_containers_start_and_stop(served
     await asyncio.sleep(0.5)
     clients = await served.backend.exec(served.key, ["sh", "-c", "ps -eo args | grep -c '[e]vents --filter' || true"])
     assert clients.output.strip() == "0"  # the watcher's process ended with it
+
+
+async def test_headers_that_reach_the_apps_origin_are_stripped(served, django_user_model):
+    script = (
+        "#!/bin/sh\n"
+        "printf 'Content-Type: text/plain\\r\\n'\n"
+        "printf 'Clear-Site-Data: \"*\"\\r\\nRefresh: 0; url=https://evil.example/\\r\\n'\n"
+        "printf 'Service-Worker-Allowed: /\\r\\nSet-Cookie: sessionid=stolen; Path=/\\r\\n'\n"
+        "printf 'X-Student: kept\\r\\n\\r\\nfrom cgi\\n'\n"
+    )
+    import base64
+    encoded = base64.b64encode(script.encode()).decode()
+    result = await asyncio.to_thread(
+        served.sh, f"mkdir -p ~/site/cgi-bin && echo {encoded} | base64 -d > ~/site/cgi-bin/h && chmod +x ~/site/cgi-bin/h")
+    assert result.exit_code == 0, result.output
+    client = await client_for(django_user_model, "owner", OWNER_ID)
+    response = await client.get("/sandbox/preview/8080/cgi-bin/h")
+    assert response.status_code == 200
+    assert "from cgi" in await body(response)
+    assert response.headers["X-Student"] == "kept"
+    for name in ("Clear-Site-Data", "Refresh", "Service-Worker-Allowed", "Set-Cookie"):
+        assert name not in response.headers, name

@@ -7,7 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from conftest import ORIGIN, session_cookie
+from conftest import HOST, ORIGIN, session_cookie
 from sandbox.backends.base import ClassroomFull
 from tutorial.asgi import application
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def open_terminal(user=None, path="/ws/terminal/", origin=ORIGIN):
-    headers = [origin] if origin else []
+    headers = [HOST] + ([origin] if origin else [])
     if user is not None:
         headers.append(await database_sync_to_async(session_cookie)(user))
     communicator = WebsocketCommunicator(application, path, headers=headers)
@@ -55,11 +55,39 @@ async def test_it_refuses_anonymous_connections(fake_backend):
     assert fake_backend.status == {}
 
 
-async def test_it_refuses_a_foreign_origin(fake_backend, alice):
-    communicator, connected, _ = await open_terminal(alice, origin=(b"origin", b"http://evil.example"))
+@pytest.mark.parametrize("origin", [
+    b"http://evil.example",
+    b"http://127.0.0.1:9999",  # same host, another port: any local program's page
+    b"https://127.0.0.1:8000",  # same host and port, another scheme
+    b"http://127.0.0.1",
+    b"null",
+    b"http://127.0.0.1:8000.evil.example",
+])
+async def test_it_refuses_any_other_origin(fake_backend, alice, origin):
+    communicator, connected, _ = await open_terminal(alice, origin=(b"origin", origin))
     assert not connected
+
+
+async def test_it_refuses_a_missing_or_repeated_origin(fake_backend, alice):
     communicator, connected, _ = await open_terminal(alice, origin=None)
     assert not connected
+    cookie = await database_sync_to_async(session_cookie)(alice)
+    communicator = WebsocketCommunicator(application, "/ws/terminal/", headers=[
+        HOST, (b"origin", b"http://evil.example"), ORIGIN, cookie])
+    connected, _ = await communicator.connect(timeout=5)
+    assert not connected
+
+
+async def test_behind_a_tls_proxy_the_origin_is_https(fake_backend, alice, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.ALLOWED_HOSTS = ["class.example.org"]
+    cookie = await database_sync_to_async(session_cookie)(alice)
+    headers = [(b"host", b"class.example.org"), (b"x-forwarded-proto", b"https"), cookie]
+    ok = WebsocketCommunicator(application, "/ws/terminal/", headers=[*headers, (b"origin", b"https://class.example.org")])
+    assert (await ok.connect(timeout=5))[0]
+    await ok.disconnect()
+    plain = WebsocketCommunicator(application, "/ws/terminal/", headers=[*headers, (b"origin", b"http://class.example.org")])
+    assert not (await plain.connect(timeout=5))[0]
 
 
 async def test_it_starts_the_sandbox_and_echoes_typing(fake_backend, alice):

@@ -10,9 +10,14 @@ SHOW = (
     "import json; from django.conf import settings as s; "
     "print(json.dumps({'db': s.DATABASES['default'], 'layer': s.CHANNEL_LAYERS['default'], "
     "'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS, 'backend': s.SANDBOX_BACKEND, "
-    "'max_running': s.SANDBOX_MAX_RUNNING, 'idle_stop': s.SANDBOX_IDLE_STOP_SECONDS}, default=str))"
+    "'max_running': s.SANDBOX_MAX_RUNNING, 'idle_stop': s.SANDBOX_IDLE_STOP_SECONDS, "
+    "'secure_cookies': [s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE], "
+    "'proxy_ssl': getattr(s, 'SECURE_PROXY_SSL_HEADER', None), 'hsts': s.SECURE_HSTS_SECONDS, "
+    "'ssl_redirect': s.SECURE_SSL_REDIRECT, 'csrf_origins': s.CSRF_TRUSTED_ORIGINS}, default=str))"
 )
-VARIABLES = ("DATABASE_URL", "REDIS_URL", "DEBUG", "ALLOWED_HOSTS", "SECRET_KEY", "SANDBOX_MAX_RUNNING")
+VARIABLES = ("DATABASE_URL", "REDIS_URL", "DEBUG", "ALLOWED_HOSTS", "SECRET_KEY", "SANDBOX_MAX_RUNNING",
+             "HTTPS", "SECURE_COOKIES", "TRUST_X_FORWARDED_PROTO", "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT",
+             "CSRF_TRUSTED_ORIGINS")
 
 
 def settings_with(tmp_path, **env) -> dict:
@@ -61,3 +66,23 @@ def test_variables_override_the_defaults(tmp_path):
     assert s["debug"] is True
     assert s["hosts"] == ["class.example.org", "127.0.0.1"]
     assert s["max_running"] == 7
+
+
+def test_plain_http_on_one_machine_by_default(tmp_path):
+    s = settings_with(tmp_path)
+    assert s["secure_cookies"] == [False, False]
+    assert s["proxy_ssl"] is None and s["hsts"] == 0 and s["ssl_redirect"] is False
+
+
+def test_https_behind_a_tls_proxy_is_one_switch(tmp_path):
+    s = settings_with(tmp_path, HTTPS="true", ALLOWED_HOSTS="class.example.org",
+                      CSRF_TRUSTED_ORIGINS="https://class.example.org")
+    assert s["secure_cookies"] == [True, True]
+    assert s["proxy_ssl"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert s["hsts"] == 31536000 and s["ssl_redirect"] is True
+    assert s["csrf_origins"] == ["https://class.example.org"]
+
+
+def test_each_tls_setting_can_be_set_alone(tmp_path):
+    s = settings_with(tmp_path, HTTPS="true", SECURE_HSTS_SECONDS="300", SECURE_SSL_REDIRECT="false")
+    assert s["hsts"] == 300 and s["ssl_redirect"] is False and s["secure_cookies"] == [True, True]
