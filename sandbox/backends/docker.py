@@ -404,7 +404,7 @@ class DockerBackend(SandboxBackend):
         polls = 0
         while True:
             log_tail = await self._call(engine.logs, stdout=True, stderr=True, since=since if since > 0 else None)
-            if ENGINE_READY_LINE in log_tail:
+            if ENGINE_READY_LINE in log_tail.splitlines():  # a whole line: refusals quote the student
                 self._engines_seen_ready[key] = run
                 return True
             polls += 1

@@ -84,6 +84,11 @@ def engine_seccomp_profile() -> str:
     return (IMAGES_DIR / "engine" / "seccomp.json").read_text()
 
 
+# The engine logs every request its guard refuses (~200 bytes each, and the
+# student can make as many as they like); without rotation the host's disk fills.
+LOG_CONFIG = {"type": "json-file", "config": {"max-size": "1m", "max-file": "2"}}
+
+
 def labels(key: str, role: str) -> dict[str, str]:
     return {LABEL: key, ROLE_LABEL: role}
 
@@ -128,6 +133,7 @@ def engine_options(names: Names) -> dict:
         cap_add=["SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE"],
         cgroupns="private",
         security_opt=[f"seccomp={engine_seccomp_profile()}"],
+        log_config=LOG_CONFIG,
         network=names.network,
         volumes={
             names.volume("docker"): {"bind": "/var/lib/docker", "mode": "rw"},
@@ -155,6 +161,7 @@ def workspace_options(names: Names, engine_id: str) -> dict:
         cap_drop=WORKSPACE_CAP_DROP,
         security_opt=["no-new-privileges"],
         network_mode=f"container:{engine_id}",
+        log_config=LOG_CONFIG,
         volumes={
             names.volume("run"): {"bind": SOCKET_DIR, "mode": "rw"},
             names.volume("home"): {"bind": HOME, "mode": "rw"},

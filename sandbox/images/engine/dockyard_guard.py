@@ -263,8 +263,11 @@ _log_lock = threading.Lock()
 
 
 def log(message: str) -> None:
+    # What is logged quotes the student's requests: one line each, control
+    # characters escaped, so nothing can forge a line (the app reads this log).
+    line = message[:500].encode("unicode_escape").decode("ascii")
     with _log_lock:
-        sys.stderr.write(f"dockyard-guard: {message}\n")
+        sys.stderr.write(f"dockyard-guard: {line}\n")
         sys.stderr.flush()
 
 
