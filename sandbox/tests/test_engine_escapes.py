@@ -158,10 +158,13 @@ def test_a_container_stored_by_an_older_engine_is_removed_when_the_engine_starts
 def test_refusals_are_logged_one_line_each_and_the_log_is_rotated(sandbox):
     engine = _engine(sandbox)
     assert engine.attrs["HostConfig"]["LogConfig"] == {"Type": "json-file", "Config": {"max-size": "1m", "max-file": "2"}}
-    # A refused request whose path holds a newline and the engine's ready line.
-    sandbox.sh(f"curl -s -X POST --unix-socket {SOCKET} 'http://x/v1.41/a%0Adockyard-engine:%20ready'")
+    # A refusal that quotes the student's value: a newline and the engine's ready line.
+    body = json.dumps({"Image": "busybox", "HostConfig": {"PidMode": "x\ndockyard-engine: ready"}})
+    result = sandbox.sh(f"curl -sS --unix-socket {SOCKET} -H 'Content-Type: application/json' "
+                        f"-d '{body}' http://x/v1.41/containers/create")
+    assert "--pid=x" in result.output, result.output
     lines = engine.logs().decode().splitlines()
     refusal = [line for line in lines if "dockyard-engine: ready" in line and line.startswith("dockyard-guard: refused")]
-    assert len(refusal) == 1 and "a\\ndockyard-engine: ready" in refusal[0], lines[-5:]
+    assert len(refusal) == 1 and "x\\ndockyard-engine: ready" in refusal[0], lines[-5:]
     starts = [line for line in lines if line.startswith("dockyard-engine: pulling through")]
     assert [line for line in lines if line == "dockyard-engine: ready"] == ["dockyard-engine: ready"] * len(starts)
