@@ -28,7 +28,6 @@ from sandbox.backends.docker_specs import image
 IMAGES_DIR = Path(__file__).resolve().parent / "images"
 INPUTS_LABEL = "dockyard.build-inputs"
 UPSTREAM_BASE = "debian:bookworm-slim"
-DEFAULT_MIRROR = "http://deb.debian.org/debian"
 # The tag the seed image has inside each nested engine.
 SEED_TAG = "busybox:latest"
 
@@ -119,7 +118,7 @@ def _debootstrap_base(client: docker.DockerClient, name: str, log: Log) -> None:
         )
     if os.geteuid() != 0:
         raise BuildError("debootstrap must run as root to build the base image.")
-    mirror = os.environ.get("DEBIAN_MIRROR", DEFAULT_MIRROR)
+    mirror = settings.DEBIAN_MIRROR
     rootfs = Path(tempfile.mkdtemp(prefix="dockyard-rootfs-"))
     try:
         log(f"[base] debootstrap --variant=minbase bookworm from {mirror} (about 30 s)")
@@ -146,7 +145,7 @@ def _debootstrap_base(client: docker.DockerClient, name: str, log: Log) -> None:
 
 def _write_apt_sources(rootfs: Path, mirror: str) -> None:
     """Point apt at updates and security too, as Debian's own images do."""
-    security = os.environ.get("DEBIAN_SECURITY_MIRROR", "http://deb.debian.org/debian-security")
+    security = settings.DEBIAN_SECURITY_MIRROR
     (rootfs / "etc/apt/sources.list").write_text(
         f"deb {mirror} bookworm main\n"
         f"deb {mirror} bookworm-updates main\n"

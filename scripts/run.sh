@@ -24,7 +24,7 @@ step "Lessons"
 manage sync_lessons
 step "Sandbox images (the first build takes a few minutes)"
 manage build_images
-step "Classroom image cache (nginx, debian, redis, busybox for every sandbox)"
+step "Classroom caches: packages (apt-get) and images (nginx, debian, redis, busybox)"
 manage seed_images
 manage collectstatic --noinput --verbosity 0
 step "Accounts"

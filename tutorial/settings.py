@@ -214,6 +214,20 @@ MIRROR_SEED_PORT = envint("MIRROR_SEED_PORT", "5001")
 MIRROR_UPSTREAM = envstr("MIRROR_UPSTREAM", "auto")
 SEED_IMAGES = envlist("SEED_IMAGES", "busybox:latest,debian:bookworm,nginx:latest,redis:latest")
 
+# Debian's archive, for debootstrap (when the base image cannot be pulled) and
+# for what sandboxes may fetch through the package cache.
+DEBIAN_MIRROR = envstr("DEBIAN_MIRROR", "http://deb.debian.org/debian")
+DEBIAN_SECURITY_MIRROR = envstr("DEBIAN_SECURITY_MIRROR", "http://deb.debian.org/debian-security")
+
+# Where sandboxes may connect, enforced by the host firewall (docs/sandbox-security.md):
+# "cache": the host's image cache and package cache only (apt-get works, through
+#          the cache; nothing else leaves the machine);
+# "internet": also the internet, but never private, link-local (169.254.169.254)
+#          or other reserved ranges: not the school's LAN, not a cloud's metadata.
+SANDBOX_EGRESS = envstr("SANDBOX_EGRESS", "cache")
+PACKAGE_CACHE_PORT = envint("PACKAGE_CACHE_PORT", "3142")
+PACKAGE_CACHE_HOSTS = envlist("PACKAGE_CACHE_HOSTS", "deb.debian.org,security.debian.org")
+
 # Terminal flow control (bytes not yet acknowledged by the browser).
 TERMINAL_HIGH_WATERMARK = envint("TERMINAL_HIGH_WATERMARK", str(512 * 1024))
 TERMINAL_LOW_WATERMARK = envint("TERMINAL_LOW_WATERMARK", str(128 * 1024))

@@ -19,7 +19,7 @@ import docker
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 from django.conf import settings
 
-from sandbox.backends import docker_files
+from sandbox.backends import docker_files, docker_firewall
 from sandbox.backends.docker_exec import run_bounded
 from sandbox.backends import docker_specs as specs
 from sandbox.backends.base import (
@@ -169,6 +169,7 @@ class DockerBackend(SandboxBackend):
             raise ClassroomFull("The classroom is full right now. Please try again shortly.")
 
     def _ensure_engine(self, names: specs.Names, engine):
+        self._ensure_host_firewall()  # also after a reboot of the host, before any sandbox runs
         if engine is None:
             self._ensure_network(names)
             try:
@@ -210,14 +211,19 @@ class DockerBackend(SandboxBackend):
         raise SandboxError("No free network for a new sandbox: widen SANDBOX_SUBNET_POOL.")
 
     def _ensure_host_firewall(self):
-        """Once per process: sandboxes may reach the image cache on the host, nothing else."""
+        """Once per process: what sandboxes may reach (docker_firewall). No sandbox starts without it."""
         if self._firewall_ready:
             return
         try:
-            self.client.containers.run(**specs.firewall_options())
-            self._firewall_ready = True
+            output = self.client.containers.run(**docker_firewall.container_options())
         except DockerException as exc:
-            log.error("could not set the host firewall for sandboxes (they can reach host services): %s", exc)
+            log.error("could not set the host firewall for sandboxes: %s", exc)
+            raise SandboxError(
+                "The classroom's network rules could not be set on the Docker host, so no sandbox is started. "
+                "The server's log says why."
+            ) from exc
+        log.info("%s", output.decode(errors="replace").strip())
+        self._firewall_ready = True
 
     def _ensure_workspace(self, names: specs.Names, engine, workspace, engine_restarted: bool):
         if workspace is not None and not _joined(workspace, engine):

@@ -173,38 +173,3 @@ def workspace_options(names: Names, engine_id: str) -> dict:
         nano_cpus=_cpus(settings.SANDBOX_WORKSPACE_CPUS),
         pids_limit=settings.SANDBOX_WORKSPACE_PIDS,
     )
-
-
-FIREWALL_CHAIN = "DOCKYARD-SANDBOXES"
-
-
-def firewall_script() -> str:
-    """Host INPUT rules: sandbox bridges reach the image cache's port and nothing
-    else on the host (replies to connections the host opened still pass).
-
-    Idempotent, and safe to run from several processes at once: rules are only
-    added when missing, ACCEPTs always above the chain's final DROP.
-    """
-    chain, port = FIREWALL_CHAIN, settings.MIRROR_PORT
-    return "\n".join([
-        "set -e",
-        f"iptables -N {chain} 2>/dev/null || true",
-        f"iptables -C {chain} -j DROP 2>/dev/null || iptables -A {chain} -j DROP",
-        f"iptables -C {chain} -p tcp --dport {port} -j ACCEPT 2>/dev/null"
-        f" || iptables -I {chain} 1 -p tcp --dport {port} -j ACCEPT",
-        f"iptables -C {chain} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT 2>/dev/null"
-        f" || iptables -I {chain} 1 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
-        f"iptables -C INPUT -i {BRIDGE_PREFIX}+ -j {chain} 2>/dev/null"
-        f" || iptables -I INPUT 1 -i {BRIDGE_PREFIX}+ -j {chain}",
-    ])
-
-
-def firewall_options() -> dict:
-    return dict(
-        image=image("engine"),
-        entrypoint=["sh", "-c", firewall_script()],
-        network_mode="host",
-        cap_add=["NET_ADMIN", "NET_RAW"],
-        labels={ROLE_LABEL: "firewall"},
-        remove=True,
-    )

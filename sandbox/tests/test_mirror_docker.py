@@ -10,11 +10,12 @@ import urllib.request
 
 import docker
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from conftest import missing
 from sandbox import mirror
-from sandbox.backends.docker_specs import FIREWALL_CHAIN, firewall_options
+from sandbox.backends import docker_firewall
 from sandbox.tests.docker_fixtures import TEST_PREFIX, RunningSandbox, sandbox_fixture
 
 pytestmark = pytest.mark.docker
@@ -167,8 +168,11 @@ def pull_through():
     finally:
         for container in (upstream, proxy):
             container.remove(force=True, v=True)
-        cleanup = firewall_options()
-        cleanup["entrypoint"] = ["sh", "-c", f"iptables -D {FIREWALL_CHAIN} -p tcp --dport {PROXY_PORT} -j ACCEPT"]
+        # The rules as they are without this test's port (chains are replaced whole),
+        # and the jump that named it dropped.
+        cleanup = docker_firewall.container_options()
+        stale = f"-p tcp -m multiport --dports {PROXY_PORT},{settings.PACKAGE_CACHE_PORT} -j {docker_firewall.CACHE_CHAIN}"
+        cleanup["entrypoint"][-1] += f"\n$IPT -w -D INPUT {stale} 2>/dev/null || :\n"
         client.containers.run(**cleanup)
 
 

@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sandbox import image_builder, mirror
+from sandbox import image_builder, mirror, package_cache
 
 
 class Command(BaseCommand):
     requires_system_checks = []
     help = (
-        "Start the classroom image cache and fill it with SEED_IMAGES: pulled from Docker Hub "
-        "when reachable, otherwise built locally from Debian packages."
+        "Start the classroom's caches: the package cache (Debian's archive, for apt-get in sandboxes) "
+        "and the image cache, filled with SEED_IMAGES: pulled from Docker Hub when reachable, "
+        "otherwise built locally from Debian packages."
     )
 
     def add_arguments(self, parser):
@@ -19,6 +20,10 @@ class Command(BaseCommand):
             self.stdout.write(line)
             self.stdout.flush()
 
+        try:
+            package_cache.ensure_package_cache(image_builder.client_or_error(), log)
+        except image_builder.BuildError as exc:
+            raise CommandError(str(exc)) from exc
         if not settings.MIRROR_ENABLED:
             self.stdout.write("The image cache is turned off (MIRROR_ENABLED=false).")
             return
