@@ -35,6 +35,10 @@ ENGINE_READY_TIMEOUT = 60
 CLOSE_FORBIDDEN = 4403
 CLOSE_INPUT_OVERFLOW = 4413
 CLOSE_FULL = 4429
+# After a command, the student is told when their sandbox's disk is this full
+# (checked at most every DISK_CHECK_INTERVAL seconds: a statvfs on the host).
+DISK_WARNING_FRACTION = 0.95
+DISK_CHECK_INTERVAL = 5.0
 CLOSE_ERROR = 4500
 LESSON_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -59,6 +63,9 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self.pending_input = bytearray()
         self.input_in_flight = 0  # taken from pending_input, not yet written
         self.input_refused = False  # the client ignored the input window: nothing more is taken
+        self.disk_checked_at = float("-inf")
+        self.disk_check: asyncio.Task | None = None
+        self.disk_warned = False
         self.input_waiting = asyncio.Event()
         self.flow = FlowControl(settings.TERMINAL_HIGH_WATERMARK, settings.TERMINAL_LOW_WATERMARK)
         self.activity = ActivityRecorder(owner)
@@ -86,8 +93,9 @@ class TerminalConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if hasattr(self, "key") and not self.read_only:
             preview.port_watchers.unsubscribe(self.key, self._announce_ports)
-        for task in getattr(self, "tasks", []):
-            task.cancel()
+        for task in [*getattr(self, "tasks", []), getattr(self, "disk_check", None)]:
+            if task is not None:
+                task.cancel()
         if getattr(self, "checks", None) is not None:
             self.checks.cancel()
         if getattr(self, "session", None) is not None:
@@ -184,10 +192,32 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         await self.send(bytes_data=data)
 
     def prompt(self) -> bool:
+        if not self.read_only:
+            self._check_disk_soon()
         if self.checks is None:
             return False
         self.checks.request()
         return True
+
+    def _check_disk_soon(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now - self.disk_checked_at < DISK_CHECK_INTERVAL:
+            return
+        self.disk_checked_at = now
+        if self.disk_check is None or self.disk_check.done():
+            self.disk_check = asyncio.create_task(self._check_disk())
+
+    async def _check_disk(self) -> None:
+        """Say so when the sandbox's disk is (nearly) full, and again once it is not."""
+        with contextlib.suppress(SandboxError):
+            status = await get_backend().disk_status(self.key)
+            if status is None:
+                return
+            used, size = status
+            full = size > 0 and used >= size * DISK_WARNING_FRACTION
+            if full or self.disk_warned:
+                self.disk_warned = full
+                await self.send(text_data=json.dumps({"type": "disk", "used": used, "size": size, "full": full}))
 
     async def ended(self) -> None:
         self.session = None

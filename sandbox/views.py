@@ -1,9 +1,14 @@
+import asyncio
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
 from sandbox import mirror
+from sandbox.backends import get_backend
+from sandbox.backends.base import SandboxError
+from sandbox.models import Sandbox
 
 
 @login_required
@@ -34,3 +39,33 @@ def image_cache(request):
     context = {"healthy": healthy, "images": mirror.cached_images() if healthy else [],
                "upstream": mirror.current_upstream() if healthy else ""}
     return render(request, "sandbox/image_cache.html", context)
+
+
+@staff_member_required
+def sandboxes(request):
+    """Every student's sandbox with its disk use, for the instructor."""
+    rows = list(Sandbox.objects.select_related("user").order_by("user__username"))
+
+    async def disk_of(row):
+        try:
+            return await get_backend().disk_status(row.key)
+        except SandboxError:
+            return None
+
+    async def all_disks():
+        return await asyncio.gather(*(disk_of(row) for row in rows))
+
+    disks = sync_to_async_run(all_disks)
+    entries = []
+    for row, disk in zip(rows, disks):
+        used, size = disk if disk else (None, None)
+        entries.append({
+            "sandbox": row, "used": used, "size": size,
+            "percent": round(100 * used / size) if disk and size else None,
+        })
+    return render(request, "sandbox/sandboxes.html", {"entries": entries})
+
+
+def sync_to_async_run(coroutine_function):
+    """Run async backend calls from this sync view (Django runs it in a thread)."""
+    return asyncio.run(coroutine_function())

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from tutorial.env import envbool, envfloat, envint, envlist, envstr
+from tutorial.env import envbool, envfloat, envint, envlist, envsize, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(envstr("DATA_DIR", str(BASE_DIR / "data")))
@@ -204,6 +204,10 @@ SANDBOX_ENGINE_PIDS = envint("SANDBOX_ENGINE_PIDS", "1024")
 SANDBOX_WORKSPACE_MEMORY = envstr("SANDBOX_WORKSPACE_MEMORY", "256m")
 SANDBOX_WORKSPACE_CPUS = envfloat("SANDBOX_WORKSPACE_CPUS", "1.0")
 SANDBOX_WORKSPACE_PIDS = envint("SANDBOX_WORKSPACE_PIDS", "256")
+# Each sandbox's disk: home folder, the nested engine's images and containers,
+# its logs (sandbox/backends/docker_disks.py). 0 turns it off (no limit).
+SANDBOX_DISK_LIMIT = envsize("SANDBOX_DISK_LIMIT", "4g")
+SANDBOX_DISK_DIR = envstr("SANDBOX_DISK_DIR", "/var/lib/dockyard/disks")
 
 # The classroom image cache: a registry on the host that every nested engine
 # pulls through: a pull-through cache of MIRROR_UPSTREAM ("auto": Docker Hub

@@ -90,6 +90,15 @@ class SandboxBackend(abc.ABC):
         Backends without a pool wait for no one."""
         return 0
 
+    async def disk_status(self, key: str) -> tuple[int, int] | None:
+        """(bytes used, bytes in all) of the sandbox's disk, or None if it has no limit
+        or this server cannot see it. Backends without disk limits have none."""
+        return None
+
+    async def disk_usage(self) -> dict[str, tuple[int, int]]:
+        """(used, size) of every sandbox disk, by the key it was made for."""
+        return {}
+
     @abc.abstractmethod
     async def list(self) -> list[SandboxInfo]:
         """Every sandbox this backend knows, found again from the engine itself."""

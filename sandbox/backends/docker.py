@@ -9,6 +9,7 @@ import concurrent.futures
 import datetime
 import functools
 import logging
+import os
 import re
 import shlex
 import socket
@@ -19,7 +20,7 @@ import docker
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 from django.conf import settings
 
-from sandbox.backends import docker_files, docker_firewall
+from sandbox.backends import docker_disks, docker_files, docker_firewall
 from sandbox.backends.docker_exec import run_bounded
 from sandbox.backends import docker_specs as specs
 from sandbox.backends.base import (
@@ -87,6 +88,8 @@ class DockerBackend(SandboxBackend):
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._capacity_lock = asyncio.Lock()
         self._firewall_ready = False
+        self._disk_helper = None
+        self._disk_keys_by_sandbox: dict[str, str | None] = {}
         self._engines_seen_ready: dict[str, tuple] = {}
         self._pool_lock = asyncio.Lock()
         self._executor = concurrent.futures.ThreadPoolExecutor(
@@ -172,6 +175,7 @@ class DockerBackend(SandboxBackend):
         self._ensure_host_firewall()  # also after a reboot of the host, before any sandbox runs
         if engine is None:
             self._ensure_network(names)
+            self._ensure_disk(names)
             try:
                 engine = self.client.containers.run(**specs.engine_options(names))
                 engine.reload()
@@ -180,6 +184,8 @@ class DockerBackend(SandboxBackend):
                 if exc.status_code != 409:  # 409: created meanwhile by another process
                     raise
                 engine = self.client.containers.get(names.engine)
+        for disk_key in self._disk_keys(engine):
+            self._prepare_disk(disk_key)  # mounted again after a reboot of the host, before dockerd writes
         engine.start()
         engine.reload()
         return engine
@@ -224,6 +230,88 @@ class DockerBackend(SandboxBackend):
             ) from exc
         log.info("%s", output.decode(errors="replace").strip())
         self._firewall_ready = True
+
+    # -- each sandbox's disk (docker_disks) -----------------------------------------
+
+    def _ensure_disk(self, names: specs.Names):
+        """The sandbox's own disk, mounted, and its home and docker volumes made of it."""
+        if not docker_disks.enabled():
+            return
+        self._prepare_disk(names.key)
+        for folder in ("home", "docker"):
+            try:
+                self.client.volumes.get(names.volume(folder))
+            except NotFound:
+                self.client.volumes.create(
+                    name=names.volume(folder), driver="local",
+                    driver_opts=docker_disks.volume_options(names.key, folder),
+                    labels=specs.labels(names.key, "volume"),
+                )
+
+    def _prepare_disk(self, key: str):
+        self._run_in_disk_helper(docker_disks.prepare_command(key))
+
+    def _disk_keys(self, container) -> set[str]:
+        """The keys of the disks a container's volumes live on (a pool sandbox keeps its pool key)."""
+        keys = set()
+        for mount in container.attrs.get("Mounts", []):
+            if mount.get("Type") != "volume":
+                continue
+            try:
+                options = self.client.volumes.get(mount["Name"]).attrs.get("Options") or {}
+            except NotFound:
+                continue
+            key = docker_disks.key_of_device(options.get("device") or "")
+            if key is not None:
+                keys.add(key)
+        return keys
+
+    def _run_in_disk_helper(self, command: list[str]) -> str:
+        helper = self._disk_helper
+        if helper is None or helper.status != "running":
+            helper = self._disk_helper = self._start_disk_helper()
+        result = run_bounded(self.client.api, helper.id, command, environment={},
+                             max_bytes=EXEC_OUTPUT_LIMIT, timeout=120)
+        if result.exit_code != 0:
+            detail = result.combined.decode(errors="replace").strip()[-500:]
+            log.error("disk helper failed (%s): %s", docker_disks.describe(command), detail)
+            raise SandboxError("The sandbox's disk could not be prepared on the Docker host. The server's log says why.")
+        return result.stdout.decode(errors="replace")
+
+    def _start_disk_helper(self):
+        options = docker_disks.helper_options()
+        try:
+            helper = self.client.containers.get(options["name"])
+            if helper.status != "running":
+                helper.start()
+        except NotFound:
+            try:
+                helper = self.client.containers.run(**options)
+            except APIError as exc:
+                if exc.status_code != 409:  # 409: started meanwhile by another process
+                    raise
+                helper = self.client.containers.get(options["name"])
+        helper.reload()
+        return helper
+
+    async def disk_status(self, key: str) -> tuple[int, int] | None:
+        if not docker_disks.enabled():
+            return None
+        if key not in self._disk_keys_by_sandbox:
+            engine = await self._call(self._get, specs.Names(key).engine)
+            keys = await self._call(self._disk_keys, engine) if engine is not None else set()
+            self._disk_keys_by_sandbox[key] = next(iter(sorted(keys)), None)
+        disk_key = self._disk_keys_by_sandbox[key]
+        if disk_key is None:
+            return None
+        return await asyncio.to_thread(_statvfs, docker_disks.mount_point(disk_key))
+
+    async def disk_usage(self) -> dict[str, tuple[int, int]]:
+        """Bytes used and in all of every sandbox disk on the host, by disk key."""
+        if not docker_disks.enabled():
+            return {}
+        output = await self._call(self._run_in_disk_helper, docker_disks.usage_command())
+        return docker_disks.parse_usage(output)
 
     def _ensure_workspace(self, names: specs.Names, engine, workspace, engine_restarted: bool):
         if workspace is not None and not _joined(workspace, engine):
@@ -327,18 +415,22 @@ class DockerBackend(SandboxBackend):
         # A sandbox claimed from the pool kept its volumes' and network's pool names.
         volumes = {names.volume(purpose) for purpose in ("docker", "run", "home")}
         networks = {names.network}
+        disks = {names.key} if docker_disks.enabled() else set()
         for name in (names.workspace, names.engine):
             container = self._get(name)
             if container is None:
                 continue
             volumes |= {m["Name"] for m in container.attrs.get("Mounts", []) if m.get("Type") == "volume"}
             networks |= set(container.attrs["NetworkSettings"].get("Networks") or {}) - {"none", "host", "bridge"}
+            disks |= self._disk_keys(container)
             container.remove(force=True, v=True)
         for volume in volumes:
             try:
                 self.client.volumes.get(volume).remove(force=True)
             except NotFound:
                 pass
+        for disk_key in disks:
+            self._run_in_disk_helper(docker_disks.remove_command(disk_key))
         for network in networks:
             try:
                 self.client.networks.get(network).remove()
@@ -577,6 +669,14 @@ def _timestamp(started_at: str) -> float:
         return datetime.datetime.fromisoformat(started_at).timestamp()
     except ValueError:
         return 0.0
+
+
+def _statvfs(path: str) -> tuple[int, int] | None:
+    """Used and total bytes of a mounted disk, when this process sees the host's mounts."""
+    if not os.path.ismount(path):
+        return None
+    stats = os.statvfs(path)
+    return (stats.f_blocks - stats.f_bfree) * stats.f_frsize, stats.f_blocks * stats.f_frsize
 
 
 def _running(container) -> bool:

@@ -162,6 +162,10 @@ def workspace_options(names: Names, engine_id: str) -> dict:
         security_opt=["no-new-privileges"],
         network_mode=f"container:{engine_id}",
         log_config=LOG_CONFIG,
+        # Nothing the student writes outside the home folder (on the sandbox's own disk)
+        # reaches the host's disk: a read-only root, small in-memory scratch folders.
+        read_only=True,
+        tmpfs={"/tmp": "size=64m,mode=1777", "/var/tmp": "size=16m,mode=1777", "/run": "size=8m,mode=755"},
         volumes={
             names.volume("run"): {"bind": SOCKET_DIR, "mode": "rw"},
             names.volume("home"): {"bind": HOME, "mode": "rw"},

@@ -68,6 +68,7 @@ class FakeBackend(SandboxBackend):
         self.addresses: dict[str, str] = {}
         self.events: dict[str, FakeTerminal] = {}
         self.watches: dict[str, list[FakeTerminal]] = {}  # every watch opened, by key
+        self.disks: dict[str, tuple[int, int]] = {}  # (used, size) a test sets
 
     def _info(self, key: str) -> SandboxInfo:
         return SandboxInfo(key=key, status=self.status.get(key, MISSING), state={"fake": True})
@@ -93,6 +94,9 @@ class FakeBackend(SandboxBackend):
 
     async def list(self) -> list[SandboxInfo]:
         return [self._info(key) for key in sorted(self.status)]
+
+    async def disk_status(self, key: str) -> tuple[int, int] | None:
+        return self.disks.get(key)
 
     async def wait_engine_ready(self, key: str, timeout: float) -> bool:
         return self.status.get(key) == RUNNING

@@ -303,3 +303,21 @@ async def test_input_within_the_window_waits_for_a_slow_shell(fake_backend, alic
         acked += (await next_of_type(communicator, "input-ack"))["bytes"]
     assert terminal.written == b"y" * (4 * 16384)
     await communicator.disconnect()
+
+
+async def test_a_full_disk_is_announced_after_a_command_and_cleared(fake_backend, alice, monkeypatch):
+    from sandbox import consumers
+    from sandbox.prompt_marker import PROMPT_MARKER as MARKER
+
+    monkeypatch.setattr(consumers, "DISK_CHECK_INTERVAL", 0)
+    communicator, _, _ = await open_terminal(alice)
+    await until_status(communicator, "ready")
+    key = f"u{alice.pk}"
+    fake_backend.disks[key] = (97 << 20, 100 << 20)
+    await fake_backend.terminals[-1].output.put(b"fallocate: fallocate failed: No space left on device\r\n" + MARKER)
+    notice = await next_of_type(communicator, "disk")
+    assert notice == {"type": "disk", "used": 97 << 20, "size": 100 << 20, "full": True}
+    fake_backend.disks[key] = (10 << 20, 100 << 20)
+    await fake_backend.terminals[-1].output.put(b"rm -f ~/x\r\n" + MARKER)
+    assert (await next_of_type(communicator, "disk"))["full"] is False
+    await communicator.disconnect()

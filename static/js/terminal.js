@@ -84,6 +84,15 @@
     }
   }
 
+  const notice = pane.querySelector(".terminal-notice");
+  function showDiskNotice(message) {
+    if (!notice) return;
+    const size = (bytes) => (bytes / 1073741824).toFixed(1) + " GB";
+    notice.textContent = notice.dataset.textDiskFull
+      .replace("{used}", size(message.used)).replace("{size}", size(message.size));
+    notice.hidden = !message.full;
+  }
+
   function sendSize() {
     sendControl({ type: "resize", cols: term.cols, rows: term.rows });
   }
@@ -121,6 +130,8 @@
     } else if (message.type === "ports") {
       // The web preview's list (static/js/preview.js) follows published ports.
       document.dispatchEvent(new CustomEvent("dockyard:ports", { detail: message }));
+    } else if (message.type === "disk") {
+      showDiskNotice(message);
     } else if (message.type === "input-ack") {
       inputInFlight = Math.max(0, inputInFlight - message.bytes);
       pumpInput();

@@ -10,7 +10,8 @@ SOCKET=/run/dockyard/docker.sock
 ENGINE_DIR=/run/dockyard-engine
 ENGINE_SOCKET=$ENGINE_DIR/docker.sock
 PLUGIN_SOCKET=/run/docker/plugins/dockyard-authz.sock
-LOG=/var/log/dockerd.log
+# On the sandbox's own disk (docker_disks.py): dockerd logs every refused request.
+LOG=/var/lib/docker/dockyard-dockerd.log
 
 say() { echo "dockyard-engine: $*" >&2; }
 
@@ -63,6 +64,7 @@ else
 fi
 
 mkdir -p /run/dockyard /var/lib/docker
+: >"$LOG"
 chmod 0700 /root
 
 # The student may bind-mount paths under /root only. Without this, a

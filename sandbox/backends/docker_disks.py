@@ -1,0 +1,148 @@
+"""A disk of fixed size for each sandbox (SANDBOX_DISK_LIMIT).
+
+Without it a student filled the host: `fallocate -l 30G ~/x` took 0.03 s,
+and a nested `dd` or a big `docker build` did the same through the nested
+engine's storage. Each sandbox now gets an ext4 file system of its own, in a
+sparse image file under SANDBOX_DISK_DIR on the Docker host, loop-mounted
+there; its `home` and `docker` folders back the sandbox's home volume and the
+nested engine's /var/lib/docker. So the kernel says "No space left on device"
+inside the sandbox at the limit, whatever wrote it, and the host loses at
+most the limit. It is mounted with `discard`, so space freed inside goes back
+to the host. The workspace's own root is read-only (docker_specs), so nothing
+else it writes lands on the host's disk.
+
+The mounts are made in the host's mount namespace by a long-running helper
+container of the host engine (`nsenter` into its shim's namespace), so the app needs no root
+and works with a local or remote engine alike; each operation is one exec.
+"""
+from __future__ import annotations
+
+import shlex
+
+from django.conf import settings
+
+from sandbox.backends.docker_specs import LABEL, ROLE_LABEL, image
+
+# $1 the disks' folder, $2 the sandbox key, $3 its size. Idempotent: also
+# mounts the disk again after a reboot of the host.
+PREPARE = r"""
+set -eu
+dir=$1 key=$2 size=$3
+img="$dir/$key.img" mnt="$dir/$key"
+mkdir -p "$dir" "$mnt"
+if ! mountpoint -q "$mnt"; then
+    if [ ! -f "$img" ]; then
+        truncate -s "$size" "$img.new"
+        mkfs.ext4 -q -F -m 0 -E lazy_itable_init=1,lazy_journal_init=1,root_owner=0:0 "$img.new"
+        mv "$img.new" "$img"
+    fi
+    mount -o loop,discard "$img" "$mnt"
+fi
+mkdir -p "$mnt/home" "$mnt/docker"
+"""
+REMOVE = r"""
+set -u
+dir=$1 key=$2
+img="$dir/$key.img" mnt="$dir/$key"
+if mountpoint -q "$mnt"; then
+    umount "$mnt" 2>/dev/null || umount -l "$mnt"
+fi
+rm -f "$img" "$img.new"
+rmdir "$mnt" 2>/dev/null || :
+"""
+# One line per mounted disk: key, bytes used, bytes in all.
+USAGE = r"""
+dir=$1
+for mnt in "$dir"/*/; do
+    mountpoint -q "$mnt" || continue
+    df -B1 --output=used,size "$mnt" | awk -v key="$(basename "$mnt")" 'NR == 2 { print key, $1, $2 }'
+done
+"""
+
+
+def enabled() -> bool:
+    return settings.SANDBOX_DISK_LIMIT > 0
+
+
+def helper_name() -> str:
+    return f"{settings.SANDBOX_NAME_PREFIX}-disks"
+
+
+def helper_options() -> dict:
+    """The helper: sleeps; the backend execs each disk operation in the host's mount namespace."""
+    return dict(
+        image=image("engine"),
+        name=helper_name(),
+        entrypoint=["sleep", "infinity"],
+        detach=True,
+        init=True,
+        pid_mode="host",  # to enter the host's mount namespace
+        cap_add=["SYS_ADMIN", "SYS_PTRACE", "SYS_CHROOT"],
+        security_opt=["apparmor=unconfined"],
+        device_cgroup_rules=["b 7:* rwm", "c 10:237 rwm"],  # loop devices and /dev/loop-control
+        restart_policy={"Name": "unless-stopped"},
+        labels={ROLE_LABEL: "disks", LABEL: "classroom"},
+        log_config={"type": "json-file", "config": {"max-size": "1m", "max-file": "2"}},
+    )
+
+
+# Enters the mount namespace of this exec's containerd shim: the one the host's
+# dockerd mounts volumes in (PID 1 may sit in a namespace the helper cannot
+# enter). The shim is found by walking up the current parents: runc, the first
+# parent, exits right after starting the process.
+ENTER_HOST = r"""
+p=$$
+while [ "$p" -gt 1 ]; do
+    case "$(cat /proc/$p/comm 2>/dev/null)" in containerd-shim*) break ;; esac
+    p=$(awk '/^PPid:/ { print $2 }' /proc/$p/status 2>/dev/null || echo 1)
+done
+[ "$p" -gt 1 ] || { echo "no containerd shim above this process" >&2; exit 1; }
+exec nsenter -t "$p" -m -- sh -c "$@"
+"""
+
+
+def command(script: str, *args: str) -> list[str]:
+    return ["sh", "-c", ENTER_HOST, "sh", script, "sh", *args]
+
+
+def prepare_command(key: str) -> list[str]:
+    return command(PREPARE, settings.SANDBOX_DISK_DIR, key, str(settings.SANDBOX_DISK_LIMIT))
+
+
+def remove_command(key: str) -> list[str]:
+    return command(REMOVE, settings.SANDBOX_DISK_DIR, key)
+
+
+def usage_command() -> list[str]:
+    return command(USAGE, settings.SANDBOX_DISK_DIR)
+
+
+def mount_point(key: str) -> str:
+    return f"{settings.SANDBOX_DISK_DIR}/{key}"
+
+
+def volume_options(key: str, folder: str) -> dict:
+    """A local volume that is the `folder` of this sandbox's disk."""
+    return {"type": "none", "o": "bind", "device": f"{mount_point(key)}/{folder}"}
+
+
+def key_of_device(device: str) -> str | None:
+    """The sandbox key whose disk holds a volume's bind device, or None."""
+    prefix = settings.SANDBOX_DISK_DIR.rstrip("/") + "/"
+    if not device.startswith(prefix):
+        return None
+    key = device[len(prefix):].split("/", 1)[0]
+    return key or None
+
+
+def parse_usage(output: str) -> dict[str, tuple[int, int]]:
+    usage = {}
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+            usage[parts[0]] = (int(parts[1]), int(parts[2]))
+    return usage
+
+
+def describe(command_: list[str]) -> str:
+    return " ".join(shlex.quote(part) for part in command_[5:]) [:200]
