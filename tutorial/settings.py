@@ -204,6 +204,12 @@ SANDBOX_ENGINE_PIDS = envint("SANDBOX_ENGINE_PIDS", "1024")
 SANDBOX_WORKSPACE_MEMORY = envstr("SANDBOX_WORKSPACE_MEMORY", "256m")
 SANDBOX_WORKSPACE_CPUS = envfloat("SANDBOX_WORKSPACE_CPUS", "1.0")
 SANDBOX_WORKSPACE_PIDS = envint("SANDBOX_WORKSPACE_PIDS", "256")
+# "rootful": the nested dockerd runs as root in the engine container (which holds
+# CAP_SYS_ADMIN). "rootless": it runs as an unprivileged user under rootlesskit, so
+# nested containers never hold a capability outside a user namespace of their own;
+# on a cgroup v1 host nested containers then have no cgroups (`docker top` fails,
+# --memory is ignored). docs/sandbox-security.md, "Defence in depth".
+SANDBOX_ENGINE_MODE = envstr("SANDBOX_ENGINE_MODE", "rootful")
 # Each sandbox's disk: home folder, the nested engine's images and containers,
 # its logs (sandbox/backends/docker_disks.py). 0 turns it off (no limit).
 SANDBOX_DISK_LIMIT = envsize("SANDBOX_DISK_LIMIT", "4g")

@@ -121,7 +121,7 @@ def network_options(names: Names, subnet) -> dict:
 
 def engine_options(names: Names) -> dict:
     """The engine container runs the student's dockerd; the student never gets a shell here."""
-    return dict(
+    options = dict(
         image=image("engine"),
         name=names.engine,
         hostname="sandbox",
@@ -148,6 +148,16 @@ def engine_options(names: Names) -> dict:
         nano_cpus=_cpus(settings.SANDBOX_ENGINE_CPUS),
         pids_limit=settings.SANDBOX_ENGINE_PIDS,
     )
+    if settings.SANDBOX_ENGINE_MODE == "rootless":
+        options.update(
+            # SYS_ADMIN only for the entrypoint's mounts; dockerd and every nested
+            # container run in a user namespace without any capability outside it.
+            cap_add=["SYS_ADMIN"],
+            devices=["/dev/net/tun:/dev/net/tun:rwm"],  # slirp4netns, the engine's network
+            sysctls={"net.ipv4.ip_unprivileged_port_start": "0"},  # -p 80:80 as the rootless user
+            environment={**options["environment"], "DOCKYARD_ENGINE_MODE": "rootless"},
+        )
+    return options
 
 
 def workspace_options(names: Names, engine_id: str) -> dict:

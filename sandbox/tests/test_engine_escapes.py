@@ -20,7 +20,7 @@ SOCKET = "/run/dockyard/docker.sock"
 DOCKERD_SOCKET = "/run/dockyard-engine/docker.sock"
 # The report's probe: what a nested container can do once started with the escape's settings.
 PROBE = ("grep CapEff /proc/self/status; mkdir -p /m; mount -t proc p /m && echo MOUNTED; "
-         "ls /h/run/docker/plugins 2>/dev/null && echo ENGINE-ROOT")
+         "ls /h/run/dockyard-authz 2>/dev/null && echo ENGINE-ROOT")
 ESCAPE = {"CapAdd": ["SYS_ADMIN"], "SecurityOpt": ["seccomp=unconfined"], "MaskedPaths": [], "ReadonlyPaths": []}
 
 # A raw HTTP/1.1 request over a unix socket, sent from inside a container by the

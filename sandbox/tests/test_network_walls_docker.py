@@ -94,9 +94,6 @@ def test_cloud_metadata_is_out_of_reach(cache_only, nested):
 
 
 def test_apt_get_works_through_the_package_cache(cache_only):
-    result = sh(cache_only, "apt-get update -q 2>&1 | tail -1 && cd /tmp && apt-get download -q hello 2>&1 && ls hello_*.deb")
-    assert result.exit_code == 0, result.output
-    assert "hello_" in result.output
     result = sh(cache_only, "docker run --rm debian:bookworm sh -c 'apt-get update -q >/dev/null && apt-get install -y -q hello >/dev/null && hello'")
     assert result.exit_code == 0, result.output
     assert "Hello, world!" in result.output
@@ -127,7 +124,7 @@ def test_with_internet_the_lan_and_metadata_stay_out_of_reach(internet, lan_host
 
 
 def test_with_internet_the_archive_is_reached_directly(internet):
-    result = sh(internet, "apt-get update -q 2>&1 | tail -1")
+    result = sh(internet, "docker run --rm debian:bookworm apt-get update -q 2>&1 | tail -1")
     assert result.exit_code == 0, result.output
     # No redirect to the cache: a request for another host gets no Dockyard refusal.
     result = sh(internet, "curl -s -m 5 -H 'Host: not-an-archive.invalid' http://deb.debian.org/ ; echo")

@@ -9,9 +9,20 @@ SOCKET=/run/dockyard/docker.sock
 # dockerd's own socket, in a directory only this container sees.
 ENGINE_DIR=/run/dockyard-engine
 ENGINE_SOCKET=$ENGINE_DIR/docker.sock
-PLUGIN_SOCKET=/run/docker/plugins/dockyard-authz.sock
+# Named by /usr/lib/docker/plugins/dockyard-authz.spec. Not under /run/docker: a
+# rootless dockerd makes its own /run/docker in its mount namespace.
+PLUGIN_DIR=/run/dockyard-authz
+PLUGIN_SOCKET=$PLUGIN_DIR/dockyard-authz.sock
 # On the sandbox's own disk (docker_disks.py): dockerd logs every refused request.
 LOG=/var/lib/docker/dockyard-dockerd.log
+
+# rootful (default): dockerd runs as root in this container, which holds
+# CAP_SYS_ADMIN. rootless: dockerd runs as the unprivileged user `dockyard`
+# under rootlesskit, so nested containers have capabilities only in a user
+# namespace of their own (docs/sandbox-security.md, "Defence in depth").
+MODE=${DOCKYARD_ENGINE_MODE:-rootful}
+ROOTLESS_USER=dockyard
+ROOTLESS_RUNTIME=/run/dockyard-rootless
 
 say() { echo "dockyard-engine: $*" >&2; }
 
@@ -65,7 +76,11 @@ fi
 
 mkdir -p /run/dockyard /var/lib/docker
 : >"$LOG"
-chmod 0700 /root
+if [ "$MODE" = rootless ]; then
+    chmod 0711 /root  # the rootless engine (nested root) must reach bind mounts under ~
+else
+    chmod 0700 /root
+fi
 
 # The student may bind-mount paths under /root only. Without this, a
 # symlink swapped in after the plugin's check (`docker create -v
@@ -77,18 +92,54 @@ if ! mount -o remount,bind,nosymfollow /root; then
     exit 1
 fi
 # The container's own /run survives a restart: clear what the last run left.
-rm -rf /run/docker /run/containerd /run/docker.pid "$SOCKET" "$ENGINE_DIR"
-mkdir -p /run/docker/plugins "$ENGINE_DIR"
-chmod 0700 /run/docker/plugins "$ENGINE_DIR"
+rm -rf /run/docker /run/containerd /run/docker.pid "$SOCKET" "$ENGINE_DIR" "$PLUGIN_DIR"
+mkdir -p "$PLUGIN_DIR" "$ENGINE_DIR"
+chmod 0700 "$PLUGIN_DIR" "$ENGINE_DIR"
 
 python3 /usr/local/lib/dockyard/use_mirror.py
 python3 /usr/local/lib/dockyard/dockyard_guard.py "$PLUGIN_SOCKET" "$SOCKET" "$ENGINE_SOCKET" /var/lib/docker &
 guard_pid=$!
 wait_for 10 test -S "$PLUGIN_SOCKET" || { say "the authorization plugin did not start"; exit 1; }
 
-dockerd -H "unix://$ENGINE_SOCKET" --group root \
-    --authorization-plugin=dockyard-authz >>"$LOG" 2>&1 &
-dockerd_pid=$!
+start_rootful() {
+    dockerd -H "unix://$ENGINE_SOCKET" --group root \
+        --authorization-plugin=dockyard-authz >>"$LOG" 2>&1 &
+    dockerd_pid=$!
+}
+
+# A user namespace may mount proc and sysfs (every nested container does) only
+# where an unmasked instance of each is already visible: Docker masks parts of
+# this container's /proc and /sys. Fresh ones, in a folder only root can open,
+# satisfy the kernel; the rootless user cannot reach them.
+start_rootless() {
+    visible=/run/dockyard-visible
+    mkdir -p "$visible/proc" "$visible/sys"
+    chmod 0700 "$visible"
+    mountpoint -q "$visible/proc" || mount -t proc proc "$visible/proc"
+    mountpoint -q "$visible/sys" || mount -t sysfs sysfs "$visible/sys"
+    uid=$(id -u "$ROOTLESS_USER")
+    mkdir -p "$ROOTLESS_RUNTIME"
+    chown "$ROOTLESS_USER:" "$ROOTLESS_RUNTIME" "$ENGINE_DIR" "$PLUGIN_DIR" "$PLUGIN_SOCKET" /var/lib/docker
+    chmod 0700 "$ROOTLESS_RUNTIME"
+    # A disk used by a rootful engine before: its files become the rootless user's.
+    if [ -n "$(find /var/lib/docker -mindepth 1 -maxdepth 1 ! -user "$ROOTLESS_USER" ! -name "$(basename "$LOG")" -print -quit)" ]; then
+        chown -R "$ROOTLESS_USER:" /var/lib/docker
+    fi
+    chown "$ROOTLESS_USER:" "$LOG"
+    setpriv --reuid "$uid" --regid "$uid" --init-groups --inh-caps=-all \
+        env -i HOME=/var/lib/dockyard-rootless XDG_RUNTIME_DIR="$ROOTLESS_RUNTIME" \
+            PATH=/usr/sbin:/usr/bin:/sbin:/bin DOCKERD_ROOTLESS_ROOTLESSKIT_PORT_DRIVER=builtin \
+        /usr/share/docker.io/contrib/dockerd-rootless.sh \
+            --config-file /etc/docker/daemon.json --data-root /var/lib/docker \
+            -H "unix://$ENGINE_SOCKET" --authorization-plugin=dockyard-authz >>"$LOG" 2>&1 &
+    dockerd_pid=$!
+}
+
+case "$MODE" in
+    rootful) start_rootful ;;
+    rootless) start_rootless ;;
+    *) say "unknown DOCKYARD_ENGINE_MODE $MODE"; exit 1 ;;
+esac
 stopping=
 trap 'stopping=1; kill -TERM "$dockerd_pid" "$guard_pid" 2>/dev/null' TERM INT
 
