@@ -33,7 +33,7 @@ DEBUG = envbool("DEBUG", "False")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
-# Behind a proxy that terminates TLS (docs/deploy.md): HTTPS=true is the one switch;
+# Behind a proxy that terminates TLS (README, "Settings"): HTTPS=true is the one switch;
 # each part can be set on its own.
 HTTPS = envbool("HTTPS", "false")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", str(HTTPS))

@@ -105,12 +105,17 @@ def command(script: str, *args: str) -> list[str]:
     return ["sh", "-c", ENTER_HOST, "sh", script, "sh", *args]
 
 
+def disk_name(key: str) -> str:
+    """Named like the sandbox's containers, so two installs sharing an engine never meet."""
+    return f"{settings.SANDBOX_NAME_PREFIX}-{key}"
+
+
 def prepare_command(key: str) -> list[str]:
-    return command(PREPARE, settings.SANDBOX_DISK_DIR, key, str(settings.SANDBOX_DISK_LIMIT))
+    return command(PREPARE, settings.SANDBOX_DISK_DIR, disk_name(key), str(settings.SANDBOX_DISK_LIMIT))
 
 
 def remove_command(key: str) -> list[str]:
-    return command(REMOVE, settings.SANDBOX_DISK_DIR, key)
+    return command(REMOVE, settings.SANDBOX_DISK_DIR, disk_name(key))
 
 
 def usage_command() -> list[str]:
@@ -118,7 +123,7 @@ def usage_command() -> list[str]:
 
 
 def mount_point(key: str) -> str:
-    return f"{settings.SANDBOX_DISK_DIR}/{key}"
+    return f"{settings.SANDBOX_DISK_DIR}/{disk_name(key)}"
 
 
 def volume_options(key: str, folder: str) -> dict:
@@ -131,16 +136,23 @@ def key_of_device(device: str) -> str | None:
     prefix = settings.SANDBOX_DISK_DIR.rstrip("/") + "/"
     if not device.startswith(prefix):
         return None
-    key = device[len(prefix):].split("/", 1)[0]
-    return key or None
+    return _key_of_name(device[len(prefix):].split("/", 1)[0])
+
+
+def _key_of_name(name: str) -> str | None:
+    head = f"{settings.SANDBOX_NAME_PREFIX}-"
+    return name[len(head):] or None if name.startswith(head) else None
 
 
 def parse_usage(output: str) -> dict[str, tuple[int, int]]:
+    """`USAGE` output as (used, size) by sandbox key; disks of other installs are left out."""
     usage = {}
     for line in output.splitlines():
         parts = line.split()
         if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
-            usage[parts[0]] = (int(parts[1]), int(parts[2]))
+            key = _key_of_name(parts[0])
+            if key is not None:
+                usage[key] = (int(parts[1]), int(parts[2]))
     return usage
 
 

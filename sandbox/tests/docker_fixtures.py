@@ -1,6 +1,7 @@
 """Real sandboxes for integration tests, under a test-only name prefix so a
 developer's own sandboxes on the same engine are never touched."""
 import asyncio
+import os
 import json
 
 import docker
@@ -14,7 +15,8 @@ from sandbox.backends import reset_backend_cache
 from sandbox.backends.docker import DockerBackend
 from sandbox.backends.docker_specs import image
 
-TEST_PREFIX = "dockyard-test"
+# Several checkouts may test against one engine at once, each under its own prefix.
+TEST_PREFIX = os.environ.get("DOCKYARD_TEST_PREFIX", "dockyard-test")
 
 
 def require_engine_and_images():

@@ -12,7 +12,7 @@ import pytest
 
 from sandbox.backends import docker as docker_backend
 from sandbox.backends.docker import EXEC_OUTPUT_LIMIT
-from sandbox.tests.docker_fixtures import sandbox_fixture
+from sandbox.tests.docker_fixtures import TEST_PREFIX, sandbox_fixture
 
 pytestmark = pytest.mark.docker
 
@@ -60,7 +60,7 @@ def test_a_read_ends_at_its_deadline_whatever_runs(sandbox):
     from sandbox.backends.docker_specs import Names
     from django.test import override_settings
 
-    with override_settings(SANDBOX_NAME_PREFIX="dockyard-test"):
+    with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX):
         workspace = sandbox.backend.client.containers.get(Names(sandbox.key).workspace)
     result = run_bounded(sandbox.backend.client.api, workspace.id, ["sleep", "600"],
                          environment={}, max_bytes=1024, timeout=1)
