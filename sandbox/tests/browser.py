@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.test import override_settings
 
-from conftest import missing
+from tutorial.testing import missing
 from sandbox.backends.docker import DockerBackend
 from sandbox.tests.docker_fixtures import TEST_PREFIX, require_engine_and_images
 from sandbox.tests.live_server import LiveServer
