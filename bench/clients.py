@@ -76,7 +76,7 @@ class PtyTerminal(Terminal):
         os.set_blocking(self.fd, False)
 
     @classmethod
-    async def open(cls, container: str, shell: str = "bash") -> "PtyTerminal":
+    async def open(cls, container: str, shell: str = "bash") -> PtyTerminal:
         return cls(["docker", "exec", "-it", "-e", "TERM=xterm-256color", container, *shell.split()])
 
     async def send(self, data: bytes) -> None:
@@ -97,7 +97,7 @@ class PtyTerminal(Terminal):
             except OSError:  # EIO: the other side is gone
                 return b""
             ready = loop.create_future()
-            loop.add_reader(self.fd, lambda: ready.done() or ready.set_result(None))
+            loop.add_reader(self.fd, lambda ready=ready: ready.done() or ready.set_result(None))
             try:
                 await ready
             finally:
@@ -118,7 +118,7 @@ class TerminadoTerminal(Terminal):
         self.ws = ws
 
     @classmethod
-    async def open(cls, url: str, max_queue: int | None = 16) -> "TerminadoTerminal":
+    async def open(cls, url: str, max_queue: int | None = 16) -> TerminadoTerminal:
         ws = await websocket(url, max_queue=max_queue)
         await ws.send(json.dumps(["set_size", ROWS, COLS]))
         return cls(ws)
@@ -155,7 +155,7 @@ class DockyardTerminal(Terminal):
         self._ack_timer: asyncio.TimerHandle | None = None
 
     @classmethod
-    async def open(cls, ws_url: str, cookie: str, max_queue: int | None = 16) -> "DockyardTerminal":
+    async def open(cls, ws_url: str, cookie: str, max_queue: int | None = 16) -> DockyardTerminal:
         origin = ws_url.replace("ws://", "http://").split("/ws/")[0]
         started = time.perf_counter()
         ws = await websocket(ws_url, origin=origin, additional_headers={"Cookie": cookie}, max_queue=max_queue)
@@ -251,7 +251,7 @@ async def read_until(terminal: Terminal, needle: bytes, timeout: float = 60) -> 
     while True:
         try:
             chunk = await asyncio.wait_for(terminal.recv(), max(0.0, deadline - time.perf_counter()))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise TimeoutError(f"{terminal.name}: {needle!r} never arrived; last output {tail[-300:]!r}") from None
         if not chunk:
             raise ConnectionError(f"{terminal.name}: closed before {needle!r}")
@@ -267,7 +267,7 @@ async def settle(terminal: Terminal, quiet: float = 0.15, limit: float = 10) -> 
     while time.perf_counter() < deadline:
         try:
             chunk = await asyncio.wait_for(terminal.recv(), quiet)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return
         if not chunk:
             return
@@ -342,7 +342,7 @@ async def slow_read(terminal: Terminal, nbytes: int, rate: float, seconds: float
     while time.perf_counter() - started < seconds:
         try:
             chunk = await asyncio.wait_for(terminal.recv(), 0.2)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             chunk = None
         if chunk == b"":
             break

@@ -12,9 +12,8 @@ import asyncio
 import sys
 import time
 
-import psutil
-
 import harness
+import psutil
 from harness import Result, log, mib
 from start_times import memory_of
 

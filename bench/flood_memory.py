@@ -12,9 +12,8 @@ import asyncio
 import sys
 import time
 
-import psutil
-
 import harness
+import psutil
 from clients import DockyardTerminal, TerminadoTerminal, slow_read, wait_prompt
 from harness import Result, log, mib
 

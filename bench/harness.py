@@ -156,7 +156,7 @@ class DockyardServer:
         self.log_path = data_dir / "daphne.log"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "tutorial.asgi:application"],
-            cwd=ROOT, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT,
+            cwd=ROOT, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT,  # noqa: SIM115 (the server's)
         )
         wait_for_http(self.url + "/accounts/login/", self.process)
 
@@ -176,7 +176,7 @@ class TerminadoServer:
         self.port = free_port()
         self.process = subprocess.Popen(
             [sys.executable, str(BENCH_DIR / "terminado_server.py"), "--port", str(self.port), *containers],
-            cwd=ROOT, stdout=open(data_dir / "terminado.log", "w"), stderr=subprocess.STDOUT,
+            cwd=ROOT, stdout=open(data_dir / "terminado.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
         )
         wait_for_http(f"http://127.0.0.1:{self.port}/", self.process)
 

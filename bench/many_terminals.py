@@ -10,9 +10,8 @@ import asyncio
 import sys
 import time
 
-import psutil
-
 import harness
+import psutil
 from clients import DockyardTerminal
 from harness import FIRST_USER, Result, log, mib, percentile
 

@@ -15,9 +15,8 @@ import subprocess
 import sys
 import time
 
-import psutil
-
 import harness
+import psutil
 from clients import READLINE_READY, DockyardTerminal, read_until
 from harness import Result, log, median, mib
 

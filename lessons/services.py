@@ -66,7 +66,7 @@ def split_front_matter(text, path):
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         raise LessonFileError(path, "must start with a '---' line opening the YAML front matter")
-    for end, line in enumerate(lines[1:], start=1):
+    for end, line in enumerate(lines[1:], start=1):  # noqa: B007 (`end` is used after the loop)
         if line.strip() == "---":
             break
     else:
@@ -108,9 +108,9 @@ def parse_lesson_file(path, language, relative_path):
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise LessonFileError(relative_path, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
+        raise LessonFileError(relative_path, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
-        raise LessonFileError(relative_path, f"cannot be read: {exc.strerror}")
+        raise LessonFileError(relative_path, f"cannot be read: {exc.strerror}") from None
     meta, body = split_front_matter(text, relative_path)
     values = _validate_front_matter(meta, relative_path)
     try:
@@ -192,7 +192,7 @@ def sync_lessons(directory=None):
     parsed = load_lesson_files(directory or settings.LESSONS_DIR)
     report = SyncReport()
     with transaction.atomic():
-        existing = {(l.language, l.slug): l for l in Lesson.objects.select_for_update()}
+        existing = {(lesson.language, lesson.slug): lesson for lesson in Lesson.objects.select_for_update()}
         for key, values in parsed.items():
             lesson = existing.pop(key, None)
             if lesson is None:

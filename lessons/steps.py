@@ -117,7 +117,7 @@ def describe_mismatch(steps_a: list[dict], steps_b: list[dict]) -> str:
     ids_a, ids_b = [s["id"] for s in steps_a], [s["id"] for s in steps_b]
     if ids_a != ids_b:
         return f"step ids differ ({', '.join(ids_a) or 'none'} vs {', '.join(ids_b) or 'none'})"
-    for step_a, step_b in zip(steps_a, steps_b):
+    for step_a, step_b in zip(steps_a, steps_b, strict=True):
         check_a, check_b = step_a.get("check"), step_b.get("check")
         if (check_a is None) != (check_b is None):
             return f"step {step_a['id']!r} has a check in only one language"

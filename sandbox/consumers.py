@@ -161,10 +161,9 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 await self.session.resize(message.cols, message.rows)
         elif isinstance(message, protocol.Ping):
             await self.send(text_data='{"type":"pong"}')
-        elif isinstance(message, protocol.Reply):
+        elif isinstance(message, protocol.Reply) and self.session is not None and not self.read_only:
             # The terminal answered a program's query; only the responding tab's answer counts.
-            if self.session is not None and not self.read_only:
-                await self.session.answer(self, message.data.encode())
+            await self.session.answer(self, message.data.encode())
 
     # -- the session ----------------------------------------------------------
 

@@ -30,7 +30,7 @@ import asyncio
 import dataclasses
 import logging
 import time
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from channels.layers import get_channel_layer
 

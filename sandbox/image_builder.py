@@ -16,8 +16,8 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import docker
 import docker.errors
@@ -242,7 +242,7 @@ def _seed_tar(client: docker.DockerClient, name: str) -> bytes:
     The host keeps it as <prefix>/busybox so a user's own busybox:latest is untouched.
     """
     raw = b"".join(client.images.get(name).save(named=name))
-    source = tarfile.open(fileobj=io.BytesIO(raw))
+    source = tarfile.open(fileobj=io.BytesIO(raw))  # noqa: SIM115 (read while writing the other)
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w") as target:
         for member in source.getmembers():

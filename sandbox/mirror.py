@@ -19,7 +19,7 @@ import json
 import time
 import urllib.error
 import urllib.request
-from typing import Callable
+from collections.abc import Callable
 
 import docker
 import docker.errors

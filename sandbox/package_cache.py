@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 import urllib.error
 import urllib.request
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import docker

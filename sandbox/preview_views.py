@@ -19,7 +19,7 @@ async def ports(request):
     user = await _owner(request)
     if user is None:
         return JsonResponse({"error": _("Log in first.")}, status=403)
-    _, published = await runtime.current().preview.sandbox_ports(sandbox_key(user), fresh=True)
+    address, published = await runtime.current().preview.sandbox_ports(sandbox_key(user), fresh=True)
     return JsonResponse({"ports": preview.ports_json(published)})
 
 

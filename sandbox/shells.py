@@ -26,9 +26,9 @@ from typing import Protocol
 
 from django.conf import settings
 
+from sandbox import replay as replay_cleaning
 from sandbox.backends.base import TerminalStream
 from sandbox.flow import FlowControl
-from sandbox import replay as replay_cleaning
 from sandbox.prompt_marker import MarkerDetector, ShellMark
 
 log = logging.getLogger(__name__)
@@ -263,7 +263,7 @@ class ShellSessions:
         try:
             await asyncio.wait_for(event.wait(), timeout)
             return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
 
     def forget(self, session: ShellSession) -> None:

@@ -1,6 +1,5 @@
 import asyncio
 
-from tutorial.permissions import instructor_required
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
@@ -9,6 +8,7 @@ from sandbox import mirror
 from sandbox.backends import get_backend
 from sandbox.backends.base import SandboxError
 from sandbox.models import Sandbox
+from tutorial.permissions import instructor_required
 
 
 @login_required
@@ -57,7 +57,7 @@ def sandboxes(request):
 
     disks = sync_to_async_run(all_disks)
     entries = []
-    for row, disk in zip(rows, disks):
+    for row, disk in zip(rows, disks, strict=True):
         used, size = disk if disk else (None, None)
         entries.append({
             "sandbox": row, "used": used, "size": size,

@@ -88,7 +88,7 @@ def test_a_locked_login_opens_again_after_the_cool_off(client, alice, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": "alice", "password": "guess"})
     assert client.post(reverse("login"), {"username": "alice", "password": "pw-alice-123"}).status_code == 429
-    AccessAttempt.objects.update(attempt_time=datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc))
+    AccessAttempt.objects.update(attempt_time=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
     assert client.post(reverse("login"), {"username": "alice", "password": "pw-alice-123"}).status_code == 302
 
 

@@ -2,10 +2,8 @@
 pass or fail on demand."""
 from pathlib import Path
 
-import pytest
 import yaml
 
-from tutorial.testing import backend_in_use
 from sandbox.backends.base import ExecResult
 from sandbox.backends.fake import FakeBackend
 
@@ -74,7 +72,3 @@ class ScriptedBackend(FakeBackend):
         self.execs.append(list(command))
         return ExecResult(exit_code=self.exit_codes.get(command[-1], 1), output=f"ran {command[-1]}")
 
-
-@pytest.fixture
-def scripted_backend(settings):
-    yield from backend_in_use(settings, "lessons.tests.step_helpers.ScriptedBackend")

@@ -7,11 +7,11 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from tutorial.testing import HOST, ORIGIN, asgi_application, session_cookie
 from lessons.models import StepProgress
 from lessons.services import sync_lessons
-from lessons.tests.step_helpers import HELLO_STEPS, scripted_backend, translated, write_step_lesson  # noqa: F401
+from lessons.tests.step_helpers import HELLO_STEPS, translated, write_step_lesson
 from sandbox.prompt_marker import PROMPT_MARKER
+from tutorial.testing import HOST, ORIGIN, asgi_application, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CHECK = HELLO_STEPS[0]["check"]["run"]

@@ -71,7 +71,7 @@ def test_every_check_fails_fresh_and_passes_after_its_solution(path):
                 if not step.check:
                     continue
                 if _check(sandbox, step).exit_code == 0:
-                    warnings.warn(f"{path.name}: step {step.id!r} passes before its own solution ran")
+                    warnings.warn(f"{path.name}: step {step.id!r} passes before its own solution ran", stacklevel=1)
                 solution = sandbox.sh(step.check.solution, SOLUTION_TIMEOUT)
                 result = _check(sandbox, step)
                 assert result.exit_code == 0, (

@@ -1,6 +1,5 @@
 """The Check button's endpoint, progress records, and the classroom event of a pass."""
 import asyncio
-import json
 
 import pytest
 from channels.db import database_sync_to_async
@@ -11,7 +10,7 @@ from django.urls import reverse
 from lessons.models import StepProgress
 from lessons.progress import CLASSROOM_GROUP
 from lessons.services import sync_lessons
-from lessons.tests.step_helpers import HELLO_STEPS, scripted_backend, translated, write_step_lesson  # noqa: F401
+from lessons.tests.step_helpers import HELLO_STEPS, translated, write_step_lesson
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CHECK = HELLO_STEPS[0]["check"]["run"]

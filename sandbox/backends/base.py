@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import abc
 import dataclasses
-from collections.abc import AsyncIterator
-from typing import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 # Called with a short machine-readable step name ("creating", "engine", ...).
 ProgressCallback = Callable[[str], Awaitable[None]]
@@ -90,7 +89,7 @@ class SandboxBackend(abc.ABC):
         Backends without a pool wait for no one."""
         return 0
 
-    async def set_language(self, key: str, language: str) -> None:
+    async def set_language(self, key: str, language: str) -> None:  # noqa: B027 (optional: does nothing)
         """Tell the sandbox the student's page language (its engine words refusals in it)."""
 
     async def disk_status(self, key: str) -> tuple[int, int] | None:

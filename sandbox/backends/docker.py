@@ -17,11 +17,10 @@ import uuid
 from collections import defaultdict
 
 import docker
-from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 from django.conf import settings
+from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
 from sandbox.backends import docker_disks, docker_files, docker_firewall
-from sandbox.backends.docker_exec import run_bounded
 from sandbox.backends import docker_specs as specs
 from sandbox.backends.base import (
     MISSING,
@@ -38,6 +37,7 @@ from sandbox.backends.base import (
     SandboxInfo,
     TerminalStream,
 )
+from sandbox.backends.docker_exec import run_bounded
 
 log = logging.getLogger(__name__)
 
@@ -571,7 +571,7 @@ class DockerBackend(SandboxBackend):
         finally:
             await stream.close()
 
-    async def _open_stream(self, key: str, script: str) -> "DockerTerminal":
+    async def _open_stream(self, key: str, script: str) -> DockerTerminal:
         workspace = await self._running_workspace(key)
         token = uuid.uuid4().hex
         command = ["sh", "-c", RECORD_PID.format(token=token) + script]

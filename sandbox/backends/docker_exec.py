@@ -84,7 +84,7 @@ def _read_exactly(sock: socket.socket, size: int, deadline: float) -> bytes | No
         sock.settimeout(remaining)
         try:
             chunk = sock.recv(min(size - len(data), 65536))
-        except socket.timeout:
+        except TimeoutError:
             raise TimeoutError from None
         if not chunk:
             return None  # the end of the stream (a frame cut off there is dropped)

@@ -10,10 +10,10 @@ import hashlib
 import posixpath
 
 from sandbox.backends.base import (
+    HOME,
     MISSING,
     RUNNING,
     STOPPED,
-    HOME,
     ExecResult,
     FileEntry,
     FileProblem,

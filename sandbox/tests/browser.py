@@ -7,10 +7,10 @@ from pathlib import Path
 
 from django.test import override_settings
 
-from tutorial.testing import missing
 from sandbox.backends.docker import DockerBackend
 from sandbox.tests.docker_fixtures import TEST_PREFIX, require_engine_and_images
 from sandbox.tests.live_server import LiveServer
+from tutorial.testing import missing
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -56,9 +56,8 @@ def remove_sandboxes(user_ids):
         for user_id in user_ids:
             await backend.remove(f"u{user_id}")
 
-    with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX):
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, remove_all()).result()
+    with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX), concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, remove_all()).result()
 
 
 def login(browser, server, username, password, next_url, viewport=(1400, 900), locale="en-US", permissions=()):

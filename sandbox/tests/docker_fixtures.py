@@ -1,8 +1,8 @@
 """Real sandboxes for integration tests, under a test-only name prefix so a
 developer's own sandboxes on the same engine are never touched."""
 import asyncio
-import os
 import json
+import os
 
 import docker
 import pytest
@@ -10,10 +10,10 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import override_settings
 
-from tutorial.testing import HOST, ORIGIN, asgi_application, missing, session_cookie
 from sandbox.backends import reset_backend_cache
 from sandbox.backends.docker import DockerBackend
 from sandbox.backends.docker_specs import image
+from tutorial.testing import HOST, ORIGIN, asgi_application, missing, session_cookie
 
 # Several checkouts may test against one engine at once, each under its own prefix.
 TEST_PREFIX = os.environ.get("DOCKYARD_TEST_PREFIX", "dockyard-test")
@@ -75,7 +75,7 @@ def sandbox_fixture(key: str):
 
 
 async def open_terminal(user, path="/ws/terminal/"):
-    
+
     cookie = await database_sync_to_async(session_cookie)(user)
     communicator = WebsocketCommunicator(asgi_application(), path, headers=[HOST, ORIGIN, cookie])
     connected, _ = await communicator.connect(timeout=10)

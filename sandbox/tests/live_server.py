@@ -32,7 +32,7 @@ class LiveServer:
             "SANDBOX_REAP_INTERVAL_SECONDS": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
         }
-        self.log = open(data_dir / "server.log", "w+")
+        self.log = open(data_dir / "server.log", "w+")  # noqa: SIM115 (the server writes it; stop() closes it)
         self.process = None
 
     def manage(self, *args: str) -> str:

@@ -7,7 +7,6 @@ without both fails test_every_declared_field_has_examples.
 import base64
 import json
 import socket
-import threading
 import time
 
 import pytest

@@ -9,9 +9,9 @@ import sys
 import docker
 import pytest
 
-from tutorial.testing import missing
 from sandbox.tests.docker_fixtures import TEST_PREFIX, require_engine_and_images
 from sandbox.tests.live_server import ROOT
+from tutorial.testing import missing
 
 pytestmark = pytest.mark.docker
 
@@ -42,7 +42,8 @@ NUMBER = re.compile(r"\d+(\.\d+)? (ms|s|MB/s|MiB|of \d+)|^\d+$")
 def table(report: str) -> list[dict[str, str]]:
     lines = [line for line in report.splitlines() if line.startswith("| ")]
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
-    return [dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")))) for line in lines[1:]]
+    return [dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")), strict=False))
+            for line in lines[1:]]
 
 
 def my_sandbox_containers() -> list[str]:

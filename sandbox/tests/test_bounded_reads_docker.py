@@ -56,9 +56,10 @@ def test_exec_keeps_at_most_its_limit_and_says_it_was_cut(sandbox):
 def test_a_read_ends_at_its_deadline_whatever_runs(sandbox):
     """`timeout` in the sandbox is the first stop; the app's own deadline holds even
     when nothing inside ends the command (here, no `timeout` at all)."""
+    from django.test import override_settings
+
     from sandbox.backends.docker_exec import run_bounded
     from sandbox.backends.docker_specs import Names
-    from django.test import override_settings
 
     with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX):
         workspace = sandbox.backend.client.containers.get(Names(sandbox.key).workspace)

@@ -27,7 +27,7 @@ class Upstream:
         else:
             try:
                 data += await asyncio.wait_for(reader.read(65536), 0.2)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             writer.write(OK_RESPONSE)
         self.received.append(data)

@@ -13,10 +13,10 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from tutorial.testing import missing
 from sandbox import mirror
 from sandbox.backends import docker_firewall
 from sandbox.tests.docker_fixtures import TEST_PREFIX, RunningSandbox, sandbox_fixture
+from tutorial.testing import missing
 
 pytestmark = pytest.mark.docker
 

@@ -83,16 +83,15 @@ async def test_changes_in_the_sandbox_show_at_once(served, django_user_model):
     assert "<h1>changed</h1>" in await body(response)
 
 
-async def test_published_ports_are_announced_as_containers_start_and_stop(served):
-    import asyncio
-
+async def test_published_ports_are_announced_as_containers_start_and_stop(served, sandbox_runtime):
     announced: asyncio.Queue = asyncio.Queue()
 
     async def announce(ports):
         await announced.put([p.port for p in ports])
 
     await served.backend.exec(served.key, ["docker", "rm", "-f", "second"])  # left by an interrupted run
-    watcher = asyncio.create_task(preview.watch_ports(served.key, announce))
+    await sandbox_runtime.port_watchers.subscribe(served.key, announce)
+    watcher = sandbox_runtime.port_watchers._tasks[served.key]
 
     async def next_announcement():
         getter = asyncio.ensure_future(announced.get())

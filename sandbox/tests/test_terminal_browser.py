@@ -4,7 +4,13 @@ import os
 import pytest
 
 from sandbox.tests.browser import (
-    BUFFER_TEXT, login, running_server, terminal_text, type_command, wait_for_terminal, wait_until_ready,
+    BUFFER_TEXT,
+    login,
+    running_server,
+    terminal_text,
+    type_command,
+    wait_for_terminal,
+    wait_until_ready,
 )
 from sandbox.tests.live_server import ROOT
 

@@ -7,8 +7,8 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from tutorial.testing import HOST, ORIGIN, asgi_application, session_cookie
 from sandbox.backends.base import ClassroomFull
+from tutorial.testing import HOST, ORIGIN, asgi_application, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

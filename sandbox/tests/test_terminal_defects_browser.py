@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from sandbox.tests.browser import (
-    BUFFER_TEXT, login, running_server, terminal_text, type_command, wait_for_terminal, wait_until_ready,
+    BUFFER_TEXT,
+    login,
+    running_server,
+    terminal_text,
+    type_command,
+    wait_for_terminal,
+    wait_until_ready,
 )
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser]
@@ -144,7 +150,9 @@ def test_the_watcher_draws_the_students_screen_cell_for_cell(browser, server):
     page.keyboard.type("ipasted text that must not look overwritten")
     page.keyboard.press("Escape")
     page.wait_for_timeout(800)
-    size = lambda p: p.evaluate("() => [window.dockyardTerminal.term.cols, window.dockyardTerminal.term.rows]")
+    def size(p):
+        return p.evaluate("() => [window.dockyardTerminal.term.cols, window.dockyardTerminal.term.rows]")
+
     assert size(watcher) == size(page)
     watcher.wait_for_function(
         "(expected) => (" + VISIBLE_TEXT + ")() === expected", arg=page.evaluate(VISIBLE_TEXT), timeout=10_000,

@@ -1,7 +1,7 @@
 """Fail early, with a clear message, when no Docker engine is reachable."""
 import docker
-from docker.errors import DockerException
 from django.core.management.base import BaseCommand, CommandError
+from docker.errors import DockerException
 
 from sandbox.backends.docker import NO_ENGINE
 

@@ -22,7 +22,7 @@ from lessons.services import parse_lesson_file
 from sandbox.backends import docker_specs, reset_backend_cache
 from sandbox.backends.docker import DockerBackend
 
-OUTPUT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "engine_requests.jsonl"
+OUTPUT = Path(settings.BASE_DIR) / "sandbox" / "tests" / "fixtures" / "engine_requests.jsonl"
 RECORDING = "/run/dockyard-engine/requests.jsonl"
 KEY = "record-course"
 # Lines typed into an interactive program (`docker run -it … sh` up to `exit`)
