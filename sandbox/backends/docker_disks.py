@@ -86,18 +86,24 @@ def helper_options() -> dict:
     )
 
 
-# Enters the mount namespace of this exec's containerd shim: the one the host's
-# dockerd mounts volumes in (PID 1 may sit in a namespace the helper cannot
-# enter). The shim is found by walking up the current parents: runc, the first
-# parent, exits right after starting the process.
+# Enters the host's mount namespace, the one its dockerd mounts volumes in, by
+# way of this exec's own containerd shim, found by walking up its parents
+# (PID 1 may sit in a namespace the helper cannot enter, and nested engines'
+# shims, also visible with pid=host, live in their engines' namespaces). Right
+# after the exec starts, its parent may still be runc, which then exits and
+# leaves it to the shim: the walk is tried again a moment later.
 ENTER_HOST = r"""
-p=$$
-while [ "$p" -gt 1 ]; do
-    case "$(cat /proc/$p/comm 2>/dev/null)" in containerd-shim*) break ;; esac
-    p=$(awk '/^PPid:/ { print $2 }' /proc/$p/status 2>/dev/null || echo 1)
+shim=
+for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    p=$$
+    while [ "$p" -gt 1 ]; do
+        case "$(cat /proc/$p/comm 2>/dev/null)" in containerd-shim*) shim=$p; break 2 ;; esac
+        p=$(awk '/^PPid:/ { print $2 }' /proc/$p/status 2>/dev/null || echo 1)
+    done
+    sleep 0.05
 done
-[ "$p" -gt 1 ] || { echo "no containerd shim above this process" >&2; exit 1; }
-exec nsenter -t "$p" -m -- sh -c "$@"
+[ -n "$shim" ] || { echo "no containerd shim above this process" >&2; exit 1; }
+exec nsenter -t "$shim" -m -- sh -c "$@"
 """
 
 

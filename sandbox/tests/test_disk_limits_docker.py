@@ -101,7 +101,7 @@ def test_the_instructor_sees_each_disk_in_use(small_disks, client, teacher, alic
     Sandbox.objects.create(user=alice, key=filler.key, status="running")
     reset_backend_cache()
     client.force_login(alice)
-    assert client.get("/sandbox/sandboxes/").status_code == 302  # students may not
+    assert client.get("/sandbox/sandboxes/").status_code == 403  # students may not
     client.force_login(teacher)
     page = client.get("/sandbox/sandboxes/").content.decode()
     assert "alice" in page
