@@ -1,0 +1,34 @@
+"""For every check of the shipped lessons: one wrong shortcut that must fail it
+and one other correct way that must pass it (test_check_cases_docker.py runs
+them in a real sandbox; docs/lessons-format.md, "Writing good checks").
+
+Keyed by (lesson slug, step id). The scripts run like solutions (bash, in the
+home folder), step after step in the lesson's order in one sandbox: the
+shortcut of a step runs after the alternatives of the steps before it, and its
+alternative right after it, so an alternative may first undo its shortcut.
+Checks that look for "a container wrote this file" compare times in whole
+seconds, so a shortcut that writes such a file first waits two seconds.
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Case:
+    why: str  # what the shortcut skips, in a few words
+    shortcut: str
+    alternative: str
+
+
+CASES = {
+    # 01 What is Docker?
+    ("what-is-docker", "shared-kernel"): Case(
+        why="the terminal's own uname, no container",
+        shortcut="sleep 2; uname -r > ~/container-kernel.txt",
+        alternative="docker run --rm debian:bookworm cat /proc/sys/kernel/osrelease | tee ~/container-kernel.txt",
+    ),
+    ("what-is-docker", "container-process"): Case(
+        why="a sleeper that has already ended",
+        shortcut="docker run --name sleeper busybox sleep 1",
+        alternative="docker rm -f sleeper; docker run -d --name sleeper debian:bookworm /bin/sleep infinity",
+    ),
+}
