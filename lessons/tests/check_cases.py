@@ -31,4 +31,31 @@ CASES = {
         shortcut="docker run --name sleeper busybox sleep 1",
         alternative="docker rm -f sleeper; docker run -d --name sleeper debian:bookworm /bin/sleep infinity",
     ),
+    # 02 Your first containers
+    ("first-containers", "hello"): Case(
+        why="a container created but never run",
+        shortcut="docker create --name first busybox echo hello",
+        alternative="docker rm first; docker run --name first debian:bookworm echo hello",
+    ),
+    ("first-containers", "build-hello"): Case(
+        why="busybox renamed, no image of one's own",
+        shortcut="docker tag busybox hello",
+        alternative="""printf 'FROM busybox\\nCMD echo "Hello from my own image"\\n' | docker build -t hello -""",
+    ),
+    ("first-containers", "publish"): Case(
+        why="nginx's own welcome page on 8080, not the page in ~/site",
+        shortcut="""mkdir -p ~/site && printf '<h1>Hello from a container</h1>\\n' > ~/site/index.html
+docker run -d --name web -p 8080:80 nginx""",
+        alternative="""docker rm -f web
+docker run -d --name web -p 8080:80 -v ~/site:/usr/share/nginx/html:ro nginx""",
+    ),
+    ("first-containers", "edit-site"): Case(
+        why="the edited page baked into a new container, the folder unchanged",
+        shortcut="""docker rm -f web
+docker run -d --name web -p 8080:80 busybox sh -c "mkdir /www && echo '<h1>Edited outside the container</h1>' > /www/index.html && httpd -f -p 80 -h /www"
+sleep 1""",
+        alternative="""docker rm -f web
+docker run -d --name web -p 8080:80 -v ~/site:/www busybox httpd -f -p 80 -h /www
+sed -i 's/Hello from a container/Edited outside the container/' ~/site/index.html""",
+    ),
 }
