@@ -58,4 +58,30 @@ sleep 1""",
 docker run -d --name web -p 8080:80 -v ~/site:/www busybox httpd -f -p 80 -h /www
 sed -i 's/Hello from a container/Edited outside the container/' ~/site/index.html""",
     ),
+    # 03 Images, containers and registries
+    ("basic-concepts", "writable-layer"): Case(
+        why="a container created but never started: its layer is empty",
+        shortcut="docker create --name scratchpad busybox sh -c 'echo draft > /note.txt'",
+        alternative="docker rm scratchpad; docker run --name scratchpad debian:bookworm touch /note.txt",
+    ),
+    ("basic-concepts", "create-volume"): Case(
+        why="a folder named notes, not a volume",
+        shortcut="mkdir -p ~/notes",
+        alternative="docker run --rm -v notes:/data busybox true",
+    ),
+    ("basic-concepts", "volume-survives"): Case(
+        why="the note written to a bind-mounted folder, not into the volume",
+        shortcut="mkdir -p ~/notes && docker run --rm -v ~/notes:/data busybox sh -c 'echo kept > /data/note.txt'",
+        alternative="docker run --rm --mount source=notes,target=/srv debian:bookworm sh -c 'echo kept > /srv/note.txt'",
+    ),
+    ("basic-concepts", "bind-mount"): Case(
+        why="the file written by the terminal itself",
+        shortcut="sleep 2; mkdir -p ~/shared && hostname > ~/shared/written-by.txt",
+        alternative="docker run --rm --mount type=bind,source=$HOME/shared,target=/out busybox sh -c 'hostname > /out/written-by.txt'",
+    ),
+    ("basic-concepts", "full-name"): Case(
+        why="a rebuilt copy under the new name, not a second name for the same image",
+        shortcut="printf 'FROM busybox\\nLABEL copy=yes\\n' | docker build -t registry.example.com/team/busybox:1.0 -",
+        alternative="docker image tag $(docker image inspect -f '{{.Id}}' busybox) registry.example.com/team/busybox:1.0",
+    ),
 }
