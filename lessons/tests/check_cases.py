@@ -84,4 +84,20 @@ sed -i 's/Hello from a container/Edited outside the container/' ~/site/index.htm
         shortcut="printf 'FROM busybox\\nLABEL copy=yes\\n' | docker build -t registry.example.com/team/busybox:1.0 -",
         alternative="docker image tag $(docker image inspect -f '{{.Id}}' busybox) registry.example.com/team/busybox:1.0",
     ),
+    # 04 Installing Docker
+    ("install-docker", "engine-version"): Case(
+        why="the client's version line, not the server's version",
+        shortcut="docker --version > ~/engine-version.txt",
+        alternative="docker info --format '{{.ServerVersion}}' > ~/engine-version.txt",
+    ),
+    ("install-docker", "api-socket"): Case(
+        why="the docker command's JSON, not the engine's own answer",
+        shortcut="docker version --format '{{json .}}' > ~/engine-api.json",
+        alternative="curl -s --unix-socket /run/dockyard/docker.sock -o ~/engine-api.json http://docker/version",
+    ),
+    ("install-docker", "daemon-json"): Case(
+        why="registry-mirrors written as one string instead of a list",
+        shortcut="""echo '{"registry-mirrors": "https://mirror.example.com"}' > ~/daemon.json""",
+        alternative="""echo '{"registry-mirrors": ["https://a.example.com", "http://10.0.0.5:5000"], "insecure-registries": ["10.0.0.5:5000"]}' > ~/daemon.json""",
+    ),
 }
