@@ -100,4 +100,20 @@ sed -i 's/Hello from a container/Edited outside the container/' ~/site/index.htm
         shortcut="""echo '{"registry-mirrors": "https://mirror.example.com"}' > ~/daemon.json""",
         alternative="""echo '{"registry-mirrors": ["https://a.example.com", "http://10.0.0.5:5000"], "insecure-registries": ["10.0.0.5:5000"]}' > ~/daemon.json""",
     ),
+    # 05 Pulling and running images
+    ("pull-and-run", "pull-debian"): Case(
+        why="busybox tagged with Debian's name, nothing pulled",
+        shortcut="docker tag busybox debian:bookworm",
+        alternative="docker rmi debian:bookworm; docker pull debian",
+    ),
+    ("pull-and-run", "os-release"): Case(
+        why="the terminal's own /etc/os-release (also Debian), no container",
+        shortcut="sleep 2; cat /etc/os-release > ~/os-release.txt",
+        alternative="docker run --rm debian cat /usr/lib/os-release | tee ~/os-release.txt",
+    ),
+    ("pull-and-run", "leftover"): Case(
+        why="run with --rm, so nothing is left over",
+        shortcut="docker run --rm --name leftover debian cat /etc/debian_version",
+        alternative="docker run --name leftover debian true",
+    ),
 }
