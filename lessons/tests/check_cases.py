@@ -116,4 +116,32 @@ sed -i 's/Hello from a container/Edited outside the container/' ~/site/index.htm
         shortcut="docker run --rm --name leftover debian cat /etc/debian_version",
         alternative="docker run --name leftover debian true",
     ),
+    # 06 Listing images
+    ("list-images", "pull-some"): Case(
+        why="busybox tagged debian:12, not a second name for the Debian image",
+        shortcut="docker pull nginx; docker tag busybox debian:12",
+        alternative="docker pull debian && docker image tag debian debian:12",
+    ),
+    ("list-images", "make-dangling"): Case(
+        why="demo built once, so nothing has lost its name",
+        shortcut="""printf 'FROM busybox\\nRUN echo one > /version\\n' | docker build -t demo -""",
+        alternative="docker tag busybox demo",
+    ),
+    ("list-images", "prune-dangling"): Case(
+        why="the dangling image given a name instead of being deleted",
+        shortcut="docker tag $(docker image ls -q -f dangling=true | head -1) demo:old",
+        alternative="""docker rmi demo:old
+printf 'FROM busybox\\nRUN echo two > /version\\n' | docker build -t demo -
+docker rmi $(docker images -q -f dangling=true)""",
+    ),
+    ("list-images", "label-filter"): Case(
+        why="the label on a container, not on an image",
+        shortcut="docker run -d --label com.example.version=0.1 busybox sleep 60",
+        alternative="printf 'FROM busybox\\n' | docker build --label com.example.version=0.1 -t labelled -",
+    ),
+    ("list-images", "format-names"): Case(
+        why="two names typed by hand, not the engine's list",
+        shortcut="printf 'busybox:latest\\nnginx:latest\\n' > ~/image-names.txt",
+        alternative="""docker image ls --format '{{json .}}' | perl -MJSON::PP -ne '$i = decode_json($_); print "$i->{Repository}:$i->{Tag}\\n"' > ~/image-names.txt""",
+    ),
 }
