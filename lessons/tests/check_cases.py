@@ -144,4 +144,31 @@ docker rmi $(docker images -q -f dangling=true)""",
         shortcut="printf 'busybox:latest\\nnginx:latest\\n' > ~/image-names.txt",
         alternative="""docker image ls --format '{{json .}}' | perl -MJSON::PP -ne '$i = decode_json($_); print "$i->{Repository}:$i->{Tag}\\n"' > ~/image-names.txt""",
     ),
+    # 07 Understanding images with docker commit
+    ("understanding-images-with-commit", "webserver"): Case(
+        why="lesson 02's web still answers on 8080; webserver publishes nothing",
+        shortcut="""mkdir -p ~/site && echo '<h1>old page</h1>' > ~/site/index.html
+docker run -d --name web -p 8080:80 -v ~/site:/www busybox httpd -f -p 80 -h /www
+docker run -d --name webserver nginx""",
+        alternative="docker rm -f web webserver; docker run -d --name webserver -p 127.0.0.1:8080:80 nginx:latest",
+    ),
+    ("understanding-images-with-commit", "edit-page"): Case(
+        why="the page mounted from outside, so the container's layer is unchanged",
+        shortcut="""mkdir -p ~/page && echo '<h1>Hello, Docker!</h1>' > ~/page/index.html
+docker rm -f webserver; docker run -d --name webserver -p 8080:80 -v ~/page:/usr/share/nginx/html nginx
+sleep 1""",
+        alternative="""docker rm -f webserver; docker run -d --name webserver -p 8080:80 nginx
+printf '<h1>Hello, Docker!</h1>\\n' > /tmp/index.html
+docker cp /tmp/index.html webserver:/usr/share/nginx/html/index.html""",
+    ),
+    ("understanding-images-with-commit", "commit"): Case(
+        why="committed without saying who or what",
+        shortcut="docker commit webserver nginx:v2",
+        alternative='docker container commit -a "Grace Hopper <grace@example.com>" -m "My own welcome page" webserver nginx:v2',
+    ),
+    ("understanding-images-with-commit", "web2"): Case(
+        why="the unchanged nginx image on 8081",
+        shortcut="docker run -d --name web2 -p 8081:80 nginx",
+        alternative="docker rm -f web2; docker run -d --name web2 -p 8081:80 $(docker image inspect -f '{{.Id}}' nginx:v2)",
+    ),
 }
