@@ -171,4 +171,24 @@ docker cp /tmp/index.html webserver:/usr/share/nginx/html/index.html""",
         shortcut="docker run -d --name web2 -p 8081:80 nginx",
         alternative="docker rm -f web2; docker run -d --name web2 -p 8081:80 $(docker image inspect -f '{{.Id}}' nginx:v2)",
     ),
+    # 10 Customizing an image with a Dockerfile
+    ("customize-with-dockerfile", "write-dockerfile"): Case(
+        why="the page written on top of busybox, not nginx",
+        shortcut="""mkdir -p ~/mynginx && cd ~/mynginx
+printf '%s\\n' 'FROM busybox' "RUN echo '<h1>Hello, Docker!</h1>' > /index.html" > Dockerfile""",
+        alternative="""cd ~/mynginx
+printf '%s\\n' 'from nginx:latest' "RUN printf '<h1>Hello, Docker!</h1>\\\\n' > /usr/share/nginx/html/index.html" > Dockerfile""",
+    ),
+    ("customize-with-dockerfile", "build-image"): Case(
+        why="the official nginx renamed, nothing built",
+        shortcut="docker pull nginx && docker tag nginx mynginx:v1",
+        alternative="DOCKER_BUILDKIT=1 docker build -t mynginx:v1 ~/mynginx",
+    ),
+    ("customize-with-dockerfile", "serve-page"): Case(
+        why="a leftover server says Hello, Docker! on 8080, but it is not mynginx:v1",
+        shortcut="""mkdir -p ~/hello-page && echo '<h1>Hello, Docker!</h1>' > ~/hello-page/index.html
+docker run -d --name web -p 8080:80 -v ~/hello-page:/www busybox httpd -f -p 80 -h /www
+sleep 1""",
+        alternative="docker rm -f web; docker run -d -p 8080:80 mynginx:v1; sleep 1",
+    ),
 }
