@@ -191,4 +191,25 @@ docker run -d --name web -p 8080:80 -v ~/hello-page:/www busybox httpd -f -p 80 
 sleep 1""",
         alternative="docker rm -f web; docker run -d -p 8080:80 mynginx:v1; sleep 1",
     ),
+    # 11 FROM: choosing a base image, and scratch
+    ("from-and-scratch", "from-debian"): Case(
+        why="Debian renamed: its default bash prints nothing",
+        shortcut="docker pull -q debian:bookworm && docker tag debian:bookworm whichos:v1",
+        alternative="printf 'FROM debian\\nCMD cat /etc/os-release\\n' | docker build -t whichos:v1 -",
+    ),
+    ("from-and-scratch", "get-static-binary"): Case(
+        why="the terminal's own (dynamically linked) true",
+        shortcut="mkdir -p ~/tiny && cp /bin/true ~/tiny/busybox",
+        alternative="docker create --name bb busybox && docker cp bb:/bin/busybox ~/tiny/busybox && docker rm bb",
+    ),
+    ("from-and-scratch", "scratch-image"): Case(
+        why="built on the busybox image, not on scratch",
+        shortcut="""printf 'FROM busybox\\nCMD ["echo", "Hello from scratch"]\\n' | docker build -t tiny:v1 -""",
+        alternative="""printf '%s\\n' 'FROM scratch' 'COPY --from=busybox /bin/busybox /bin/busybox' 'CMD ["/bin/busybox", "echo", "Hello from scratch"]' | docker build -t tiny:v1 -""",
+    ),
+    ("from-and-scratch", "scratch-shell"): Case(
+        why="the busybox image renamed, with its own layers",
+        shortcut="printf 'FROM busybox\\n' | docker build -t tiny:v2 -",
+        alternative="""printf '%s\\n' 'FROM tiny:v1' 'RUN ["/bin/busybox", "ln", "-s", "/bin/busybox", "/bin/sh"]' | docker build -t tiny:v2 -""",
+    ),
 }
