@@ -212,4 +212,24 @@ sleep 1""",
         shortcut="printf 'FROM busybox\\n' | docker build -t tiny:v2 -",
         alternative="""printf '%s\\n' 'FROM tiny:v1' 'RUN ["/bin/busybox", "ln", "-s", "/bin/busybox", "/bin/sh"]' | docker build -t tiny:v2 -""",
     ),
+    # 12 RUN and keeping layers lean
+    ("run-and-layers", "fat-image"): Case(
+        why="the junk is made but never deleted",
+        shortcut="printf 'FROM busybox\\nRUN dd if=/dev/zero of=/junk bs=1M count=20\\n' | docker build -t layers:fat -",
+        alternative="""printf '%s\\n' 'FROM busybox' 'RUN head -c 20000000 /dev/urandom > /junk' 'RUN rm -f /junk' | docker build -t layers:fat -""",
+    ),
+    ("run-and-layers", "slim-image"): Case(
+        why="busybox renamed: small, but no junk was ever made",
+        shortcut="docker tag busybox layers:slim",
+        alternative="""printf '%s\\n' 'FROM busybox' 'RUN head -c 20000000 /dev/zero > /junk; rm -f /junk' | docker build -t layers:slim -""",
+    ),
+    ("run-and-layers", "apt-clean"): Case(
+        why="the lists deleted by a later RUN, so an earlier layer still holds them",
+        shortcut="""mkdir -p ~/curlbox && cd ~/curlbox
+printf '%s\\n' 'FROM debian:bookworm' 'RUN apt-get update && apt-get install -y --no-install-recommends curl' 'RUN rm -rf /var/lib/apt/lists/*' > Dockerfile.late
+docker build -f Dockerfile.late -t curlbox:v1 .""",
+        alternative="""cd ~/curlbox
+printf '%s\\n' 'FROM debian:bookworm' 'RUN apt-get -qq update && apt-get -qq install -y curl && apt-get clean && rm -rf /var/lib/apt/lists' > Dockerfile
+docker build -t curlbox:v1 .""",
+    ),
 }
