@@ -232,4 +232,35 @@ docker build -f Dockerfile.late -t curlbox:v1 .""",
 printf '%s\\n' 'FROM debian:bookworm' 'RUN apt-get -qq update && apt-get -qq install -y curl && apt-get clean && rm -rf /var/lib/apt/lists' > Dockerfile
 docker build -t curlbox:v1 .""",
     ),
+    # 13 docker build and the build context
+    ("build-context", "context-copy"): Case(
+        why="the text echoed by CMD, no file copied from the context",
+        shortcut="""mkdir -p ~/ctxdemo && echo 'Hello from the build context' > ~/ctxdemo/message.txt
+printf 'FROM busybox\\nCMD ["echo", "Hello from the build context"]\\n' | docker build -t ctx:v1 -""",
+        alternative="""cd ~/ctxdemo
+printf '%s\\n' 'FROM busybox' 'COPY ["message.txt", "/"]' 'CMD cat /message.txt' > Dockerfile
+DOCKER_BUILDKIT=1 docker build -t ctx:v1 .""",
+    ),
+    ("build-context", "outside-context"): Case(
+        why="the settings typed into a RUN, not brought into the context",
+        shortcut="""echo 'shared settings' > ~/settings.txt
+printf 'FROM busybox\\nRUN echo "shared settings" > /etc/settings.txt\\n' | docker build -t ctx:v2 -""",
+        alternative="""mkdir -p ~/ctx2 && cp ~/settings.txt ~/ctx2/
+printf 'FROM busybox\\nADD settings.txt /etc/\\n' | docker build -t ctx:v2 -f- ~/ctx2""",
+    ),
+    ("build-context", "dockerignore"): Case(
+        why="only message.txt copied: the junk and the secret still go to the engine",
+        shortcut="""cd ~/ctxdemo
+dd if=/dev/zero of=big.log bs=1M count=30 2>/dev/null
+echo 'PASSWORD=hunter2' > secret.env
+printf 'FROM busybox\\nCOPY message.txt /app/\\n' | docker build -t ctx:v3 -f- .""",
+        alternative="""cd ~/ctxdemo
+printf '%s\\n' '**/*.log' '*.env' > .dockerignore
+printf 'FROM busybox\\nCOPY . /app/\\n' | DOCKER_BUILDKIT=1 docker build -t ctx:v3 -f- .""",
+    ),
+    ("build-context", "buildkit"): Case(
+        why="built with the legacy builder",
+        shortcut="cd ~/ctxdemo && DOCKER_BUILDKIT=0 docker build -t ctx:bk .",
+        alternative="cd ~/ctxdemo && export DOCKER_BUILDKIT=1 && docker build -t ctx:bk -f Dockerfile .",
+    ),
 }
