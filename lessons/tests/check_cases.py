@@ -263,4 +263,44 @@ printf 'FROM busybox\\nCOPY . /app/\\n' | DOCKER_BUILDKIT=1 docker build -t ctx:
         shortcut="cd ~/ctxdemo && DOCKER_BUILDKIT=0 docker build -t ctx:bk .",
         alternative="cd ~/ctxdemo && export DOCKER_BUILDKIT=1 && docker build -t ctx:bk -f Dockerfile .",
     ),
+    # 14 Other ways to build: stdin, tarballs and Git
+    ("other-ways-to-build", "stdin-dockerfile"): Case(
+        why="busybox renamed, nothing built",
+        shortcut="docker tag busybox other:stdin",
+        alternative="printf 'FROM busybox\\nCMD echo built from stdin\\n' | docker build -t other:stdin -",
+    ),
+    ("other-ways-to-build", "stdin-with-context"): Case(
+        why="the note typed into a RUN, no context at all",
+        shortcut="""mkdir -p ~/otherbuild/app && echo 'Hello from the app folder' > ~/otherbuild/app/note.txt
+printf 'FROM busybox\\nRUN echo "Hello from the app folder" > /note.txt\\n' | docker build -t other:pipe -""",
+        alternative="printf 'FROM busybox\\nADD note.txt /\\n' | docker build -t other:pipe --file - ~/otherbuild/app",
+    ),
+    ("other-ways-to-build", "tarball"): Case(
+        why="another image renamed: its default command prints nothing",
+        shortcut="docker tag other:pipe other:tar",
+        alternative="""cd ~/otherbuild
+printf '%s\\n' 'FROM busybox' 'COPY note.txt /note.txt' 'CMD ["cat", "/note.txt"]' > app/Dockerfile
+tar -cf - -C app . | docker build -t other:tar -""",
+    ),
+    ("other-ways-to-build", "tarball-url"): Case(
+        why="another image renamed, nothing downloaded",
+        shortcut="docker tag other:pipe other:url",
+        alternative="""cd ~/otherbuild && tar -czf app.tar.gz -C app .
+docker run -d --name tarserver2 -p 8015:80 -v ~/otherbuild:/www busybox httpd -f -p 80 -h /www
+sleep 1
+DOCKER_BUILDKIT=1 docker build -t other:url http://127.0.0.1:8015/app.tar.gz""",
+    ),
+    ("other-ways-to-build", "git-url"): Case(
+        why="the tarball's image renamed: it says the wrong thing",
+        shortcut="docker tag other:tar other:git",
+        alternative="""mkdir -p ~/gitrepos/hello/app && cd ~/gitrepos/hello
+git init -q -b main
+echo 'Hello from git' > app/note.txt
+printf '%s\\n' 'FROM busybox' 'COPY note.txt /note.txt' 'CMD ["cat", "/note.txt"]' > app/Dockerfile
+git add app && git -c user.name=Student -c user.email=student@example.com commit -q -m 'First version'
+git tag v1
+git daemon --base-path="$HOME/gitrepos" --export-all --reuseaddr --detach
+sleep 1
+DOCKER_BUILDKIT=0 docker build -t other:git git://localhost/hello#v1:app""",
+    ),
 }
