@@ -303,4 +303,36 @@ git daemon --base-path="$HOME/gitrepos" --export-all --reuseaddr --detach
 sleep 1
 DOCKER_BUILDKIT=0 docker build -t other:git git://localhost/hello#v1:app""",
     ),
+    # 15 COPY
+    ("copy", "copy-wildcards"): Case(
+        why="the whole context copied instead of the matching names",
+        shortcut="""mkdir -p ~/copydemo && cd ~/copydemo
+echo '{"name": "demo"}' > package.json
+touch hom1.txt home.txt homework.md notes.txt
+printf '%s\\n' 'FROM busybox' 'COPY package.json /usr/src/app/' 'COPY . /mydir/' 'COPY . /exact/' > Dockerfile
+docker build -t copy:v1 .""",
+        alternative="""cd ~/copydemo
+printf '%s\\n' 'FROM busybox' 'ADD package.json /usr/src/app/package.json' 'COPY ["hom*", "/mydir/"]' 'COPY ["hom?.txt", "/exact/"]' > Dockerfile
+docker build -t copy:v1 .""",
+    ),
+    ("copy", "copy-folders"): Case(
+        why="the folder kept as /srv/web, the opposite of what the step shows",
+        shortcut="""cd ~/copydemo && mkdir -p web && echo '<h1>copied</h1>' > web/index.html
+printf '%s\\n' 'FROM busybox' 'COPY web /srv/web/' 'WORKDIR /app' 'COPY package.json .' > Dockerfile.v2
+docker build -f Dockerfile.v2 -t copy:v2 .""",
+        alternative="""cd ~/copydemo
+printf '%s\\n' 'FROM busybox' 'COPY web/ /srv' 'WORKDIR /app' 'COPY package.json ./' > Dockerfile.v2
+docker build -f Dockerfile.v2 -t copy:v2 .""",
+    ),
+    ("copy", "copy-metadata"): Case(
+        why="the owner changed on your side: COPY without --chown makes it root's again",
+        shortcut="""cd ~/copydemo && mkdir -p data && echo 0 > data/visits.txt && chown -R 65534:65534 data
+printf '%s\\n' '#!/bin/sh' 'echo "Hello from a script"' > hello.sh
+chmod 755 hello.sh && touch -d '2020-01-01 12:00' hello.sh
+printf '%s\\n' 'FROM busybox' 'COPY data/ /data/' 'COPY hello.sh /usr/local/bin/' > Dockerfile.v3
+docker build -f Dockerfile.v3 -t copy:v3 .""",
+        alternative="""cd ~/copydemo
+printf '%s\\n' 'FROM busybox' 'COPY --chown=65534:65534 data/ /data/' 'COPY hello.sh /usr/local/bin/hello.sh' > Dockerfile.v3
+docker build -f Dockerfile.v3 -t copy:v3 .""",
+    ),
 }
