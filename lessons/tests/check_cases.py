@@ -335,4 +335,37 @@ docker build -f Dockerfile.v3 -t copy:v3 .""",
 printf '%s\\n' 'FROM busybox' 'COPY --chown=65534:65534 data/ /data/' 'COPY hello.sh /usr/local/bin/hello.sh' > Dockerfile.v3
 docker build -f Dockerfile.v3 -t copy:v3 .""",
     ),
+    # 16 ADD
+    ("add", "add-tar"): Case(
+        why="the folder copied with COPY, no archive unpacked",
+        shortcut="""mkdir -p ~/adddemo/site && cd ~/adddemo
+echo '<h1>Unpacked by ADD</h1>' > site/index.html
+echo '<p>About this site</p>' > site/about.html
+printf 'FROM busybox\\nCOPY site/ /www/\\n' | docker build -t add:v1 -f- .""",
+        alternative="""cd ~/adddemo && tar -cf site.tar -C site .
+printf '%s\\n' 'FROM busybox' 'ADD ["site.tar", "/www"]' | docker build -t add:v1 -f- .""",
+    ),
+    ("add", "copy-tar"): Case(
+        why="ADD again: the archive is unpacked instead of kept",
+        shortcut="""cd ~/adddemo && tar -czf site.tar.gz -C site .
+printf 'FROM busybox\\nADD site.tar.gz /backup/\\n' | docker build -t add:v2 -f- .""",
+        alternative="""cd ~/adddemo
+printf 'FROM busybox\\nCOPY site.tar.gz /backup/site.tar.gz\\n' | docker build -t add:v2 -f- .""",
+    ),
+    ("add", "rootfs"): Case(
+        why="the busybox image renamed: three layers, not one base layer",
+        shortcut="""printf 'FROM busybox\\nCMD ["sh"]\\n' | docker build -t mini:v1 -""",
+        alternative="""docker create --name rootfs-src busybox
+docker export rootfs-src | docker import --change 'CMD ["sh"]' - mini:v1
+docker rm rootfs-src""",
+    ),
+    ("add", "add-url"): Case(
+        why="the file copied from the folder, not downloaded",
+        shortcut="""mkdir -p ~/adddemo/files && cd ~/adddemo
+echo 'Welcome! This file was served over HTTP.' > files/motd.txt
+printf 'FROM busybox\\nCOPY files/motd.txt /etc/motd\\n' | docker build -t add:v3 -f- .""",
+        alternative="""docker run -d --name files17 -p 8017:80 -v ~/adddemo/files:/www busybox httpd -f -p 80 -h /www
+sleep 1
+printf 'FROM busybox\\nADD http://127.0.0.1:8017/motd.txt /etc/motd\\n' | docker build -t add:v3 -""",
+    ),
 }
