@@ -368,4 +368,31 @@ printf 'FROM busybox\\nCOPY files/motd.txt /etc/motd\\n' | docker build -t add:v
 sleep 1
 printf 'FROM busybox\\nADD http://127.0.0.1:8017/motd.txt /etc/motd\\n' | docker build -t add:v3 -""",
     ),
+    # 17 CMD
+    ("cmd", "cmd-exec"): Case(
+        why="shell form: the output is right, but sh is the main process",
+        shortcut="""mkdir -p ~/cmddemo && printf 'FROM busybox\\nCMD echo "hello from CMD"\\n' | docker build -t cmd:exec -""",
+        alternative="""printf '%s\\n' 'FROM busybox' 'CMD ["/bin/echo", "hello from CMD"]' | docker build -t cmd:exec -""",
+    ),
+    ("cmd", "cmd-shell"): Case(
+        why="exec form: no shell, so $HOME stays as it is",
+        shortcut="""printf '%s\\n' 'FROM busybox' 'CMD ["echo", "home is $HOME"]' | docker build -t cmd:shell -""",
+        alternative="printf 'FROM busybox\\nCMD echo home is ${HOME}\\n' | docker build -t cmd:shell -",
+    ),
+    ("cmd", "daemon-exits"): Case(
+        why="a stopped container of plain nginx, not of the service image",
+        shortcut="docker run --name web17-bad nginx true",
+        alternative="""docker rm -f web17-bad
+printf '%s\\n' 'FROM nginx' 'CMD ["service", "nginx", "start"]' | docker build -t web17:service -
+docker run -d --name web17-bad web17:service
+sleep 3""",
+    ),
+    ("cmd", "foreground"): Case(
+        why="the official nginx image, not one's own web17:fg",
+        shortcut="docker run -d --name web17 -p 8087:80 nginx; sleep 1",
+        alternative="""docker rm -f web17
+printf '%s\\n' 'FROM nginx' 'ENTRYPOINT ["nginx"]' 'CMD ["-g", "daemon off;"]' | docker build -t web17:fg -
+docker run -d --name web17 -p 8087:80 web17:fg
+sleep 1""",
+    ),
 }
