@@ -395,4 +395,42 @@ printf '%s\\n' 'FROM nginx' 'ENTRYPOINT ["nginx"]' 'CMD ["-g", "daemon off;"]' |
 docker run -d --name web17 -p 8087:80 web17:fg
 sleep 1""",
     ),
+    # 18 ENTRYPOINT
+    ("entrypoint", "ip-service"): Case(
+        why="the service runs on the default network, where classnet cannot find it",
+        shortcut="""mkdir -p ~/ipsvc/cgi-bin
+printf '%s\\n' '#!/bin/sh' 'echo "Content-Type: text/plain"; echo' 'ip=${REMOTE_ADDR##*:}; echo "Your IP: ${ip%]}"' > ~/ipsvc/cgi-bin/ip
+chmod +x ~/ipsvc/cgi-bin/ip
+docker network create classnet
+docker run -d --name ipsvc -v ~/ipsvc:/www busybox httpd -f -p 80 -h /www""",
+        alternative="docker network connect classnet ipsvc",
+    ),
+    ("entrypoint", "myip-cmd"): Case(
+        why="an image that only pretends: it echoes an address without asking",
+        shortcut="""printf 'FROM busybox\\nCMD ["echo", "Your IP: 172.18.0.9"]\\n' | docker build -t myip:cmd -""",
+        alternative="printf 'FROM busybox\\nCMD wget -q -O - http://ipsvc/cgi-bin/ip\\n' | docker build -t myip:cmd -",
+    ),
+    ("entrypoint", "myip-entrypoint"): Case(
+        why="headers baked into a shell-form ENTRYPOINT, which ignores any option",
+        shortcut="printf 'FROM busybox\\nENTRYPOINT wget -qSO- http://ipsvc/cgi-bin/ip\\n' | docker build -t myip:entry -",
+        alternative="""printf '%s\\n' 'FROM busybox' 'ENTRYPOINT ["wget", "-q", "-O", "-", "http://ipsvc/cgi-bin/ip"]' | docker build -t myip:entry -""",
+    ),
+    ("entrypoint", "entrypoint-script"): Case(
+        why="USER app for everything instead of a script that drops root",
+        shortcut="""mkdir -p ~/notes && cd ~/notes
+printf '%s\\n' '#!/bin/sh' 'echo "note written by $(id -un) at $(date +%T)" >> /data/notes.txt' 'cat /data/notes.txt' > notes
+chmod +x notes
+printf '%s\\n' 'FROM debian:bookworm' 'RUN groupadd --system app && useradd --system --gid app --no-create-home app && mkdir /data && chown app:app /data' 'COPY notes /usr/local/bin/' 'USER app' 'CMD ["notes"]' > Dockerfile
+docker build -t notes:v1 .""",
+        alternative="""cd ~/notes
+printf '%s\\n' '#!/bin/sh' 'if [ "$1" = notes ] && [ "$(id -u)" = 0 ]; then' '    mkdir -p /data && chown -R app:app /data' '    exec runuser -u app -- "$0" "$@"' 'fi' 'exec "$@"' > entry.sh
+chmod +x entry.sh
+printf '%s\\n' 'FROM debian:bookworm' 'RUN groupadd --system app && useradd --system --gid app --no-create-home app' 'COPY entry.sh notes /usr/local/bin/' 'ENTRYPOINT ["/usr/local/bin/entry.sh"]' 'CMD ["notes"]' > Dockerfile
+docker build -t notes:v1 .""",
+    ),
+    ("entrypoint", "volume-owner"): Case(
+        why="the notes written as root, bypassing the script",
+        shortcut="""docker run --rm --entrypoint sh -v notes-data:/data notes:v1 -c 'echo "note written by app" >> /data/notes.txt; echo "note written by app" >> /data/notes.txt'""",
+        alternative="for i in 1 2; do docker run --rm --mount source=notes-data,target=/data notes:v1; done",
+    ),
 }
