@@ -1,9 +1,13 @@
 """The lesson files shipped in lessons/content."""
+import re
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 
 from lessons.models import Lesson
 from lessons.services import load_lesson_files, sync_lessons
+from lessons.rendering import split_commands
 from lessons.tests.helpers import runnable_commands
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +80,71 @@ def test_the_first_lessons_have_runnable_exercises(shipped):
     assert "docker build -t hello ~/hello" in commands
     assert any(c.startswith("docker run -d --name web -p 8080:80") for c in commands)
     assert "curl localhost:8080" in commands
+
+
+RUNNABLE_BLOCK = re.compile(r"^```(?:console|bash|sh|shell) run[^\n]*\n(.*?)^```", re.M | re.S)
+HEREDOC_START = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
+
+
+def _lesson_sources():
+    root = Path(settings.LESSONS_DIR)
+    return sorted(root.glob("*/*.md"))
+
+
+def _heredocs(code):
+    """Each heredoc of a shell block as its lines, opening line to delimiter (None if unterminated)."""
+    lines, found, number = code.splitlines(), [], 0
+    while number < len(lines):
+        match = HEREDOC_START.search(lines[number])
+        if not match:
+            number += 1
+            continue
+        end = next((i for i in range(number + 1, len(lines)) if lines[i].strip() == match.group(2)), None)
+        found.append(lines[number:end + 1] if end is not None else None)
+        number = (end or len(lines)) + 1
+    return found
+
+
+def test_heredocs_in_runnable_blocks_reach_the_shell_unchanged():
+    """The terminal types a block's commands one by one (docs/lessons-format.md): blank and
+    comment lines are skipped and a line's leading spaces dropped, so a heredoc must have none."""
+    problems = []
+    for path in _lesson_sources():
+        for code in RUNNABLE_BLOCK.findall(path.read_text(encoding="utf-8")):
+            typed = "\n".join(split_commands(code))
+            for heredoc in _heredocs(code):
+                if heredoc is None:
+                    problems.append(f"{path.parent.name}/{path.name}: a heredoc without its closing delimiter")
+                elif "\n".join(heredoc) not in typed:
+                    problems.append(f"{path.parent.name}/{path.name}: heredoc changed when typed: {heredoc[0]!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_it_finds_what_would_break_a_heredoc():
+    assert _heredocs("cat > f <<'EOF'\nA\n\nEOF\necho") == [["cat > f <<'EOF'", "A", "", "EOF"]]
+    assert "\n".join(split_commands("cat > f <<'EOF'\nA\n# c\nEOF")) != "cat > f <<'EOF'\nA\n# c\nEOF"
+    assert _heredocs("cat <<EOF\nno end") == [None]
+
+
+def test_every_lesson_ends_with_the_same_closing_heading(shipped):
+    closing = {"en": "Summary", "zh-hans": "小结"}
+    for (language, slug), values in shipped.items():
+        sections = [h["text"] for h in values["toc"] if h["level"] == 2 and not h.get("step")]
+        assert sections[-1] == closing[language], f"{language}/{slug} ends with {sections[-1]!r}"
+
+
+def test_the_image_name_diagram_lines_up_in_both_languages():
+    """The brackets under registry.example.com/team/busybox:1.0 span its three parts."""
+    name = "registry.example.com/team/busybox:1.0"
+    for language in ("en", "zh-hans"):
+        text = (Path(settings.LESSONS_DIR) / language / "03-basic-concepts.md").read_text(encoding="utf-8")
+        lines = text.split(name + "\n", 1)[1].splitlines()
+        brackets = lines[0]
+        spans = [(m.start(), m.end() - 1) for m in re.finditer(r"└[─┬]*┘", brackets)]
+        parts = [(0, name.index("/") - 1), (name.index("/") + 1, name.index(":") - 1), (name.index(":") + 1, len(name) - 1)]
+        assert spans == parts, f"{language}: {spans} != {parts}"
+        for start, _ in spans:  # from each bracket's ┬ a line goes down and turns to its label
+            column, row = brackets.index("┬", start), 1
+            while lines[row][column] == "│":
+                row += 1
+            assert lines[row][column] == "└", f"{language}: the line below column {column} does not reach a label"
