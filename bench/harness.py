@@ -253,7 +253,7 @@ class Bench:
     def _check_images():
         import docker
 
-        from sandbox.backends.docker_specs import image
+        from sandbox.backends.docker.specs import image
 
         client = docker.from_env()
         for role in ("engine", "workspace"):
@@ -305,7 +305,7 @@ class Bench:
     def remove_my_sandboxes(self) -> None:
         import docker
 
-        from sandbox.backends.docker_specs import LABEL
+        from sandbox.backends.docker.specs import LABEL
 
         client = docker.from_env()
         keys = {

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from lessons.states import StepState
 from lessons.steps import Step
 
 
@@ -88,8 +89,7 @@ class StepProgress(models.Model):
         return f"{self.user} {self.lesson_slug}/{self.step_id}: {'passed' if self.passed else self.attempts}"
 
     @property
-    def state(self):
-        """"passed", "in-progress" (tried, not passed) or "not-started"."""
+    def state(self) -> StepState:
         if self.passed:
-            return "passed"
-        return "in-progress" if self.attempts else "not-started"
+            return StepState.PASSED
+        return StepState.IN_PROGRESS if self.attempts else StepState.NOT_STARTED

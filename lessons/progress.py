@@ -11,19 +11,17 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from lessons.models import StepProgress
+from lessons.states import LessonState, StepState
 
 CLASSROOM_GROUP = "classroom"
 OUTPUT_KEPT = 2000  # characters of a check's output kept for instructors
 
-DONE, IN_PROGRESS, NOT_STARTED = "done", "in-progress", "not-started"
-
-
-def step_states(user, lesson_slug) -> dict[str, str]:
-    """{step id: "passed" | "in-progress"} for the steps this student has touched."""
+def step_states(user, lesson_slug) -> dict[str, StepState]:
+    """{step id: state} for the steps this student has touched."""
     if not user.is_authenticated:
         return {}
     rows = StepProgress.objects.filter(user=user, lesson_slug=lesson_slug)
-    return {row.step_id: row.state for row in rows if row.state != "not-started"}
+    return {row.step_id: row.state for row in rows if row.state != StepState.NOT_STARTED}
 
 
 def passed_step_ids(user, lesson_slug) -> set[str]:
@@ -33,14 +31,14 @@ def passed_step_ids(user, lesson_slug) -> set[str]:
     )
 
 
-def lesson_states(user, lessons) -> dict[str, str]:
-    """{slug: DONE | IN_PROGRESS | NOT_STARTED} for lessons that have steps."""
+def lesson_states(user, lessons) -> dict[str, LessonState]:
+    """{slug: state} for lessons that have steps."""
     if not user.is_authenticated:
         return {}
     rows = StepProgress.objects.filter(user=user, lesson_slug__in=[lesson.slug for lesson in lessons])
     touched, passed = {}, {}
     for row in rows:
-        if row.state != "not-started":
+        if row.state != StepState.NOT_STARTED:
             touched.setdefault(row.lesson_slug, set()).add(row.step_id)
         if row.passed:
             passed.setdefault(row.lesson_slug, set()).add(row.step_id)
@@ -50,11 +48,11 @@ def lesson_states(user, lessons) -> dict[str, str]:
         if not step_ids:
             continue
         if step_ids <= passed.get(lesson.slug, set()):
-            states[lesson.slug] = DONE
+            states[lesson.slug] = LessonState.DONE
         elif touched.get(lesson.slug):
-            states[lesson.slug] = IN_PROGRESS
+            states[lesson.slug] = LessonState.IN_PROGRESS
         else:
-            states[lesson.slug] = NOT_STARTED
+            states[lesson.slug] = LessonState.NOT_STARTED
     return states
 
 

@@ -22,6 +22,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
+from lessons.states import StepState
 from lessons.steps import StepError
 
 RUNNABLE_LANGUAGES = frozenset({"console", "bash", "sh", "shell"})
@@ -295,7 +296,7 @@ def render_markdown(text, language="en", *, steps=None, rewrite_url=None, fence=
     )
 
 
-STEP_STATES = ("not-started", "in-progress", "passed")
+STEP_STATES = tuple(StepState)
 
 
 def _step_html(step):
@@ -305,15 +306,16 @@ def _step_html(step):
     section's data-state, which the page and the server switch.
     """
     labels = {
-        "not-started": gettext("Not started"),
-        "in-progress": gettext("In progress"),
-        "passed": gettext("Passed"),
+        StepState.NOT_STARTED: gettext("Not started"),
+        StepState.IN_PROGRESS: gettext("In progress"),
+        StepState.PASSED: gettext("Passed"),
     }
     badge = "".join(
         f'<span class="badge-{state}">{html.escape(labels[state])}</span>' for state in STEP_STATES
     )
+    title = html.escape(step.title)
     opening = (
-        f'{_section_tag(step.id, "not-started")}<header class="step-header"><h2 class="step-title">{html.escape(step.title)}</h2>'
+        f'{_section_tag(step.id, StepState.NOT_STARTED)}<header class="step-header"><h2 class="step-title">{title}</h2>'
         f'<span class="step-badge">{badge}</span></header><div class="step-body">'
     )
     return opening, f"</div>{_check_html(step.check)}</section>" if step.check else "</div></section>"
@@ -343,8 +345,9 @@ def apply_step_states(body_html, states):
     the attributes replaced here: the sanitizer removes sections and data-*.
     """
     for step_id, state in states.items():
-        if state in STEP_STATES and state != "not-started":
-            body_html = body_html.replace(_section_tag(step_id, "not-started"), _section_tag(step_id, state), 1)
+        if state in STEP_STATES and state != StepState.NOT_STARTED:
+            opening = _section_tag(step_id, StepState.NOT_STARTED)
+            body_html = body_html.replace(opening, _section_tag(step_id, state), 1)
     return body_html
 
 

@@ -8,6 +8,7 @@ from lessons.checks import SandboxNotRunning, check_step, not_running_message
 from lessons.models import Lesson
 from lessons.progress import lesson_states, step_states
 from lessons.rendering import apply_step_states
+from lessons.states import StepState
 
 FALLBACK_LANGUAGE = "en"
 
@@ -40,7 +41,7 @@ def index(request):
 def detail(request, slug):
     lesson = _get_lesson(slug)
     states = step_states(request.user, lesson.slug)
-    toc = [{**item, "state": states.get(item.get("step"), "not-started")} for item in lesson.toc]
+    toc = [{**item, "state": states.get(item.get("step"), StepState.NOT_STARTED)} for item in lesson.toc]
     return render(request, "lessons/detail.html", {
         "lesson": lesson,
         "body_html": apply_step_states(lesson.body_html, states),

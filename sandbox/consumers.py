@@ -19,9 +19,11 @@ from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
 
 from sandbox import preview, protocol, shells
 from sandbox.backends.base import RUNNING, ClassroomFull, SandboxError
+from sandbox.errors import student_message
 from sandbox.events import terminal_group
 from sandbox.flow import FlowControl
 from sandbox.services import ActivityRecorder, find_user, may_attach, sandbox_key, start_sandbox
@@ -192,10 +194,10 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             if not self.read_only:
                 await self.runtime.port_watchers.subscribe(self.key, self._announce_ports)
         except ClassroomFull as exc:
-            await self._status("full", message=str(exc))
+            await self._status("full", message=self._student_message(exc), code=exc.code)
             await self.close(code=CLOSE_FULL)
         except SandboxError as exc:
-            await self._status("error", message=str(exc))
+            await self._status("error", message=self._student_message(exc), code=exc.code)
             await self.close(code=CLOSE_ERROR)
         except asyncio.CancelledError:
             raise
@@ -288,6 +290,10 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             if len(context) < MAX_CONTEXT and CONTEXT_NAME.match(name) and CONTEXT_VALUE.match(values[0]):
                 context[name] = values[0]
         return context
+
+    def _student_message(self, error: SandboxError) -> str:
+        with translation.override(self.language):
+            return student_message(error)
 
     async def _tell_language(self):
         with contextlib.suppress(SandboxError):

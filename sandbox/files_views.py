@@ -19,38 +19,41 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sandbox import files
 from sandbox.backends import get_backend
-from sandbox.backends.base import FileProblem, SandboxError
+from sandbox.backends.base import FileProblem, FileReason, SandboxError
+from sandbox.errors import student_message
 from sandbox.services import record_activity, sandbox_key
 
 log = logging.getLogger(__name__)
 
-STATUS = {
-    "invalid": 400, "outside": 400, "binary": 400, "too-large": 413, "not-found": 404,
-    "is-dir": 409, "not-dir": 409, "not-file": 409, "changed": 409, "exists": 409,
-    "not-running": 409, "failed": 500,
-}
 MAX_ENTRIES = 1000
 
 
-def _message(reason: str) -> str:
+def refusal(reason: FileReason) -> tuple[int, str]:
+    """(HTTP status, message for the student) of each reason: the one table."""
     limit = filesizeformat(settings.EDITOR_MAX_BYTES)
-    return {
-        "invalid": _("That is not a valid file name."),
-        "outside": _("Only files in your home folder (~) can be opened here."),
-        "binary": _("This is not a UTF-8 text file (it looks binary), so the editor does not open it."),
-        "too-large": _("This file is larger than %(limit)s, the most the editor handles.") % {"limit": limit},
-        "not-found": _("There is no such file or folder."),
-        "is-dir": _("That is a folder, not a file."),
-        "not-dir": _("That is not a folder."),
-        "not-file": _("That is not a regular file."),
-        "changed": _("The file changed since you opened it (in the terminal?). Reload it, or save again to overwrite it."),
-        "exists": _("A file with that name already exists."),
-        "not-running": _("Your sandbox is not running. Start your terminal first."),
-    }.get(reason, _("The file could not be saved or read. Try again."))
+    table = {
+        FileReason.INVALID: (400, _("That is not a valid file name.")),
+        FileReason.OUTSIDE: (400, _("Only files in your home folder (~) can be opened here.")),
+        FileReason.BINARY: (400, _("This is not a UTF-8 text file (it looks binary), so the editor does not open it.")),
+        FileReason.TOO_LARGE: (413, _("This file is larger than %(limit)s, the most the editor handles.")
+                               % {"limit": limit}),
+        FileReason.NOT_FOUND: (404, _("There is no such file or folder.")),
+        FileReason.IS_DIR: (409, _("That is a folder, not a file.")),
+        FileReason.NOT_DIR: (409, _("That is not a folder.")),
+        FileReason.NOT_FILE: (409, _("That is not a regular file.")),
+        FileReason.CHANGED: (409, _("The file changed since you opened it (in the terminal?). "
+                                    "Reload it, or save again to overwrite it.")),
+        FileReason.EXISTS: (409, _("A file with that name already exists.")),
+        FileReason.NOT_RUNNING: (409, _("Your sandbox is not running. Start your terminal first.")),
+        FileReason.UNSUPPORTED: (501, _("This classroom's sandboxes have no file editor.")),
+        FileReason.FAILED: (500, _("The file could not be saved or read. Try again.")),
+    }
+    return table[reason]
 
 
-def _refuse(reason: str) -> JsonResponse:
-    return JsonResponse({"error": _message(reason), "reason": reason}, status=STATUS.get(reason, 500))
+def _refuse(reason: FileReason) -> JsonResponse:
+    status, message = refusal(reason)
+    return JsonResponse({"error": message, "reason": reason}, status=status)
 
 
 def student_api(view):
@@ -64,11 +67,11 @@ def student_api(view):
         try:
             return await view(request, user, sandbox_key(user))
         except FileProblem as problem:
-            if problem.reason == "failed":
+            if problem.reason == FileReason.FAILED:
                 log.warning("file operation failed for %s: %s", sandbox_key(user), problem)
             return _refuse(problem.reason)
         except SandboxError as exc:
-            return JsonResponse({"error": str(exc), "reason": "engine"}, status=503)
+            return JsonResponse({"error": student_message(exc), "reason": "engine", "code": exc.code}, status=503)
 
     return wrapper
 

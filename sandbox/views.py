@@ -4,9 +4,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
-from sandbox import mirror
 from sandbox.backends import get_backend
 from sandbox.backends.base import SandboxError
+from sandbox.backends.docker import image_cache as mirror
 from sandbox.models import Sandbox
 from tutorial.permissions import instructor_required
 

@@ -211,7 +211,7 @@ SANDBOX_WORKSPACE_PIDS = envint("SANDBOX_WORKSPACE_PIDS", "256")
 # --memory is ignored). docs/sandbox-security.md, "Defence in depth".
 SANDBOX_ENGINE_MODE = envstr("SANDBOX_ENGINE_MODE", "rootful")
 # Each sandbox's disk: home folder, the nested engine's images and containers,
-# its logs (sandbox/backends/docker_disks.py). 0 turns it off (no limit).
+# its logs (sandbox/backends/docker/disks.py). 0 turns it off (no limit).
 SANDBOX_DISK_LIMIT = envsize("SANDBOX_DISK_LIMIT", "4g")
 SANDBOX_DISK_DIR = envstr("SANDBOX_DISK_DIR", "/var/lib/dockyard/disks")
 

@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 
 from lessons.models import Lesson
-from lessons.services import load_lesson_files, sync_lessons
 from lessons.rendering import split_commands
+from lessons.services import load_lesson_files, sync_lessons
 from lessons.tests.helpers import runnable_commands
 
 pytestmark = pytest.mark.django_db

@@ -9,29 +9,43 @@ that calls blocking libraries runs them in threads, never on the loop.
 from __future__ import annotations
 
 import abc
+import enum
 import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 # Called with a short machine-readable step name ("creating", "engine", ...).
 ProgressCallback = Callable[[str], Awaitable[None]]
 
-RUNNING = "running"
-STOPPED = "stopped"
-MISSING = "missing"
+class SandboxStatus(enum.StrEnum):
+    RUNNING = "running"
+    STOPPED = "stopped"  # its files kept for a later start
+    MISSING = "missing"  # never started, or removed
+
+
+RUNNING, STOPPED, MISSING = SandboxStatus
 
 
 class SandboxError(Exception):
-    """A sandbox could not be started or reached; the message is shown to the student."""
+    """A sandbox could not be started or reached. `code` names the trouble for
+    the pages, which show a translated message for it (sandbox/errors.py); the
+    English message says more, for logs and for codes a page does not know."""
+
+    code = "error"
+
+    def __init__(self, message: str = "", code: str | None = None):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
 
 
 class ClassroomFull(SandboxError):
-    pass
+    code = "full"
 
 
 @dataclasses.dataclass(frozen=True)
 class SandboxInfo:
     key: str
-    status: str  # RUNNING, STOPPED or MISSING
+    status: SandboxStatus
     state: dict  # JSON-able; what load_state needs to re-attach
 
 
@@ -67,87 +81,132 @@ class TerminalStream(abc.ABC):
     async def close(self) -> None: ...
 
 
-class SandboxBackend(abc.ABC):
-    @abc.abstractmethod
+class Unsupported(SandboxError):
+    """The backend in use cannot do this (a capability it does not have)."""
+
+    code = "unsupported"
+
+
+# What every backend must do: a sandbox that starts, stops, is polled, and has a shell.
+REQUIRED = ("start", "stop", "poll", "open_terminal")
+# What a backend may do besides, by capability; the app asks `supports()` first.
+CAPABILITIES = {
+    "remove": ("remove",),  # reset a sandbox, remove it with its files
+    "list": ("list",),  # find sandboxes again (reaper, pool, instructor pages)
+    "exec": ("exec",),  # lesson checks
+    "ports": ("published_ports", "watch_published_ports", "address"),  # the web preview
+    "files": ("list_dir", "read_file", "write_file"),  # the file editor
+    "engine": ("wait_engine_ready",),  # a nested Docker engine that starts after the shell
+    "pool": ("fill_pool",),
+    "disk": ("disk_status", "disk_usage"),
+    "language": ("set_language",),
+}
+
+
+class SandboxBackend:
+    """Subclasses implement REQUIRED (checked when the class is defined, as
+    JupyterHub's Spawner does) and any CAPABILITIES they have; the others keep
+    the defaults here, which do nothing or raise Unsupported."""
+
+    capabilities: frozenset[str] = frozenset()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        missing = [name for name in REQUIRED if getattr(cls, name) is getattr(SandboxBackend, name)]
+        if missing:
+            raise TypeError(f"{cls.__name__} must implement {', '.join(missing)} (see sandbox/backends/base.py)")
+        cls.capabilities = frozenset(
+            capability for capability, methods in CAPABILITIES.items()
+            if all(getattr(cls, name) is not getattr(SandboxBackend, name) for name in methods)
+        )
+
+    def supports(self, capability: str) -> bool:
+        if capability not in CAPABILITIES:
+            raise ValueError(f"unknown capability {capability!r}")
+        return capability in self.capabilities
+
+    # -- required -----------------------------------------------------------
+
     async def start(self, key: str, progress: ProgressCallback | None = None) -> SandboxInfo:
         """Start (or find again) the sandbox named key; idempotent."""
+        raise NotImplementedError
 
-    @abc.abstractmethod
     async def stop(self, key: str) -> None:
         """Stop the sandbox, keeping its files for a later start."""
+        raise NotImplementedError
 
-    @abc.abstractmethod
+    async def poll(self, key: str) -> SandboxInfo:
+        raise NotImplementedError
+
+    async def open_terminal(self, key: str, *, cols: int = 80, rows: int = 24) -> TerminalStream:
+        """Start a new interactive shell in the sandbox (sandbox.shells shares it)."""
+        raise NotImplementedError
+
+    # -- optional capabilities ----------------------------------------------
+
     async def remove(self, key: str) -> None:
         """Remove the sandbox and everything in it."""
+        raise Unsupported("This classroom's sandboxes cannot be removed.")
 
-    @abc.abstractmethod
-    async def poll(self, key: str) -> SandboxInfo: ...
+    async def list(self) -> list[SandboxInfo]:
+        """Every sandbox this backend knows, found again from the engine itself."""
+        return []
+
+    async def wait_engine_ready(self, key: str, timeout: float) -> bool:
+        """True once the student's nested Docker engine answers (at once, without one)."""
+        return True
+
+    async def exec(self, key: str, command: list[str], timeout: float = 60) -> ExecResult:
+        """Run a command in the student's workspace (as the student would)."""
+        raise Unsupported("This classroom's sandboxes cannot run checks.")
+
+    async def published_ports(self, key: str) -> list[PublishedPort]:
+        """TCP ports published by the student's nested containers, lowest first."""
+        return []
+
+    async def watch_published_ports(self, key: str) -> AsyncIterator[list[PublishedPort]]:
+        """The published ports now, then again after each nested container start or stop
+        (an async generator; it ends when the sandbox stops)."""
+        yield []
+
+    async def address(self, key: str) -> str | None:
+        """The sandbox's IP address as the app reaches it, for the web preview."""
+        return None
 
     async def fill_pool(self) -> int:
-        """Start sandboxes ahead of time for the next students; how many wait now.
-
-        Backends without a pool wait for no one."""
+        """Start sandboxes ahead of time for the next students; how many wait now."""
         return 0
 
-    async def set_language(self, key: str, language: str) -> None:  # noqa: B027 (optional: does nothing)
+    async def set_language(self, key: str, language: str) -> None:
         """Tell the sandbox the student's page language (its engine words refusals in it)."""
 
     async def disk_status(self, key: str) -> tuple[int, int] | None:
         """(bytes used, bytes in all) of the sandbox's disk, or None if it has no limit
-        or this server cannot see it. Backends without disk limits have none."""
+        or this server cannot see it."""
         return None
 
     async def disk_usage(self) -> dict[str, tuple[int, int]]:
         """(used, size) of every sandbox disk, by the key it was made for."""
         return {}
 
-    @abc.abstractmethod
-    async def list(self) -> list[SandboxInfo]:
-        """Every sandbox this backend knows, found again from the engine itself."""
-
-    @abc.abstractmethod
-    async def wait_engine_ready(self, key: str, timeout: float) -> bool:
-        """True once the student's nested Docker engine answers."""
-
-    @abc.abstractmethod
-    async def exec(self, key: str, command: list[str], timeout: float = 60) -> ExecResult:
-        """Run a command in the student's workspace (as the student would)."""
-
-    @abc.abstractmethod
-    async def published_ports(self, key: str) -> list[PublishedPort]:
-        """TCP ports published by the student's nested containers, lowest first."""
-
-    @abc.abstractmethod
-    def watch_published_ports(self, key: str) -> AsyncIterator[list[PublishedPort]]:
-        """The published ports now, then again after each nested container start or stop
-        (an async generator; it ends when the sandbox stops)."""
-
-    @abc.abstractmethod
-    async def address(self, key: str) -> str | None:
-        """The sandbox's IP address as the app reaches it, for the web preview."""
-
-    @abc.abstractmethod
-    async def open_terminal(self, key: str, *, cols: int = 80, rows: int = 24) -> TerminalStream:
-        """Start a new interactive shell in the sandbox (sandbox.shells shares it)."""
-
     # The file editor: files in the student's home folder (HOME) only. Paths
     # arrive normalized (sandbox/files.py); the backend resolves symlinks where
     # the files live and refuses anything that ends up outside HOME.
 
-    @abc.abstractmethod
     async def list_dir(self, key: str, path: str, limit: int = 1000) -> list[FileEntry]:
         """Up to `limit` entries of a folder, in no particular order."""
+        raise FileProblem("unsupported")
 
-    @abc.abstractmethod
     async def read_file(self, key: str, path: str, max_bytes: int) -> bytes:
         """A regular file's exact bytes; FileProblem("too-large") past max_bytes."""
+        raise FileProblem("unsupported")
 
-    @abc.abstractmethod
     async def write_file(self, key: str, path: str, data: bytes, expected: str | None = None) -> bool:
         """Replace (or create, with missing parent folders) a file atomically,
         keeping an existing file's mode. `expected`: None overwrites whatever is
         there; "" requires that no file exists yet; a SHA-256 hex digest requires
         the file to still hold that content. True when the file was created."""
+        raise FileProblem("unsupported")
 
 
 HOME = "/root"
@@ -161,13 +220,29 @@ class FileEntry:
     link: bool = False
 
 
-class FileProblem(Exception):
-    """A file operation was refused. `reason` is a short code the views turn
-    into a status and a message for the student (see sandbox/files_views.py):
-    invalid, outside, not-found, is-dir, not-dir, not-file, too-large, binary,
-    changed, exists, not-running, failed."""
+class FileReason(enum.StrEnum):
+    """Why a file operation was refused; sandbox/files_views.py has one row per
+    reason (HTTP status, message for the student), and the JSON carries the value."""
 
-    def __init__(self, reason: str, path: str = ""):
-        super().__init__(f"{reason}: {path}" if path else reason)
-        self.reason = reason
+    INVALID = "invalid"
+    OUTSIDE = "outside"  # not in HOME, also after resolving symlinks
+    NOT_FOUND = "not-found"
+    IS_DIR = "is-dir"
+    NOT_DIR = "not-dir"
+    NOT_FILE = "not-file"
+    TOO_LARGE = "too-large"
+    BINARY = "binary"
+    CHANGED = "changed"  # `expected` no longer matches
+    EXISTS = "exists"
+    NOT_RUNNING = "not-running"
+    UNSUPPORTED = "unsupported"  # the backend has no file editor
+    FAILED = "failed"
+
+
+class FileProblem(Exception):
+    """A file operation was refused, for a FileReason (a ValueError for any other)."""
+
+    def __init__(self, reason: FileReason | str, path: str = ""):
+        self.reason = FileReason(reason)
         self.path = path
+        super().__init__(f"{self.reason}: {path}" if path else str(self.reason))

@@ -103,7 +103,7 @@ class FakeBackend(SandboxBackend):
 
     async def exec(self, key: str, command: list[str], timeout: float = 60) -> ExecResult:
         if self.status.get(key) != RUNNING:
-            raise SandboxError("This sandbox is not running.")
+            raise SandboxError("This sandbox is not running.", code="not-running")
         return ExecResult(exit_code=0, output="")
 
     async def published_ports(self, key: str) -> list[PublishedPort]:
@@ -126,7 +126,7 @@ class FakeBackend(SandboxBackend):
 
     async def open_terminal(self, key, *, cols=80, rows=24) -> TerminalStream:
         if self.status.get(key) != RUNNING:
-            raise SandboxError("This sandbox is not running.")
+            raise SandboxError("This sandbox is not running.", code="not-running")
         terminal = FakeTerminal()
         terminal.sizes.append((cols, rows))
         self.terminals.append(terminal)

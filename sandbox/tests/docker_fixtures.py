@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from sandbox.backends import reset_backend_cache
 from sandbox.backends.docker import DockerBackend
-from sandbox.backends.docker_specs import image
+from sandbox.backends.docker.specs import image
 from tutorial.testing import HOST, ORIGIN, asgi_application, missing, session_cookie
 
 # Several checkouts may test against one engine at once, each under its own prefix.

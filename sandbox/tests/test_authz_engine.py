@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 
 from sandbox.backends.docker import DockerBackend
-from sandbox.backends.docker_specs import SOCKET_PATH, Names, engine_options
+from sandbox.backends.docker.specs import SOCKET_PATH, Names, engine_options
 from sandbox.tests.docker_fixtures import TEST_PREFIX, require_engine_and_images
 
 pytestmark = pytest.mark.docker

@@ -10,8 +10,8 @@ import tracemalloc
 
 import pytest
 
-from sandbox.backends import docker as docker_backend
-from sandbox.backends.docker import EXEC_OUTPUT_LIMIT
+from sandbox.backends.docker import terminal as docker_terminal
+from sandbox.backends.docker.backend import EXEC_OUTPUT_LIMIT
 from sandbox.tests.docker_fixtures import TEST_PREFIX, sandbox_fixture
 
 pytestmark = pytest.mark.docker
@@ -58,8 +58,8 @@ def test_a_read_ends_at_its_deadline_whatever_runs(sandbox):
     when nothing inside ends the command (here, no `timeout` at all)."""
     from django.test import override_settings
 
-    from sandbox.backends.docker_exec import run_bounded
-    from sandbox.backends.docker_specs import Names
+    from sandbox.backends.docker.exec import run_bounded
+    from sandbox.backends.docker.specs import Names
 
     with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX):
         workspace = sandbox.backend.client.containers.get(Names(sandbox.key).workspace)
@@ -72,7 +72,7 @@ def test_a_read_ends_at_its_deadline_whatever_runs(sandbox):
 def test_the_port_watcher_drops_a_flood_and_goes_on(sandbox, monkeypatch):
     # One endless line, then a real listing: the watcher keeps neither the flood
     # nor its memory, and still reports the listing after it.
-    monkeypatch.setattr(docker_backend, "WATCH_PORTS",
+    monkeypatch.setattr(docker_terminal, "WATCH_PORTS",
                         FLOOD + "; echo; echo; printf 'web\\t0.0.0.0:8080->80/tcp\\n\\n'; sleep 30")
 
     async def until_a_port():

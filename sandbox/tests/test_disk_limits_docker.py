@@ -83,8 +83,8 @@ def test_the_disk_comes_back_with_its_files_after_a_reboot(small_disks):
     _, neighbour = small_disks
     assert neighbour.sh("echo kept > ~/note && docker volume create survives >/dev/null").exit_code == 0
     neighbour.run(neighbour.backend.stop(neighbour.key))
-    from sandbox.backends import docker_disks
-    neighbour.backend._run_in_disk_helper(docker_disks.command('umount "$1"', docker_disks.mount_point(neighbour.key)))
+    from sandbox.backends.docker import disks as docker_disks
+    neighbour.backend.disks.run(docker_disks.command('umount "$1"', docker_disks.mount_point(neighbour.key)))
     neighbour.start()
     result = neighbour.sh("cat ~/note && docker volume ls -q && df --output=source ~ | tail -1")
     assert "kept" in result.output and "survives" in result.output, result.output

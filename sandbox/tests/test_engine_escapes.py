@@ -9,7 +9,7 @@ import json
 import docker
 import pytest
 
-from sandbox.backends.docker_specs import Names
+from sandbox.backends.docker.specs import Names
 from sandbox.tests.docker_fixtures import TEST_PREFIX, sandbox_fixture
 
 pytestmark = pytest.mark.docker
@@ -127,7 +127,7 @@ def test_the_student_cannot_reach_dockerds_own_socket(sandbox):
 def test_a_container_stored_by_an_older_engine_is_removed_when_the_engine_starts(sandbox):
     """What the old hole left behind (a container stored with SYS_ADMIN and a restart
     policy) must not run again once the engine is upgraded."""
-    from sandbox.backends.docker_specs import engine_options
+    from sandbox.backends.docker.specs import engine_options
 
     with _test_names():
         names = Names(sandbox.key)

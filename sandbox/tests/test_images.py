@@ -6,8 +6,8 @@ import docker
 import pytest
 from django.core.management import call_command
 
-from sandbox.backends.docker_specs import image
-from sandbox.image_builder import INPUTS_LABEL, base_image, busybox_image
+from sandbox.backends.docker.images import INPUTS_LABEL, base_image, busybox_image
+from sandbox.backends.docker.specs import image
 from sandbox.tests.docker_fixtures import require_engine_and_images
 
 pytestmark = pytest.mark.docker

@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from sandbox import mirror
-from sandbox.backends import docker_firewall
+from sandbox.backends.docker import firewall as docker_firewall
+from sandbox.backends.docker import image_cache as mirror
 from sandbox.tests.docker_fixtures import TEST_PREFIX, RunningSandbox, sandbox_fixture
 from tutorial.testing import missing
 

@@ -1,12 +1,12 @@
 """What a sandbox can reach on the network, enforced by the host firewall
-(sandbox/backends/docker_firewall.py), tried from the student's shell and from
+(sandbox/backends/docker/firewall.py), tried from the student's shell and from
 a nested container. Only the project's own containers and the package archive
 are ever contacted."""
 import docker
 import pytest
 from django.test import override_settings
 
-from sandbox.backends import docker_firewall
+from sandbox.backends.docker import firewall as docker_firewall
 from sandbox.tests.docker_fixtures import TEST_PREFIX, RunningSandbox, require_engine_and_images
 
 pytestmark = pytest.mark.docker

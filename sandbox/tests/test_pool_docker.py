@@ -4,7 +4,7 @@ import asyncio
 import pytest
 
 from sandbox.backends import get_backend, reset_backend_cache
-from sandbox.backends.docker_specs import is_pool_key
+from sandbox.backends.docker.specs import is_pool_key
 from sandbox.tests.docker_fixtures import TEST_PREFIX, require_engine_and_images
 
 pytestmark = pytest.mark.docker
@@ -29,7 +29,7 @@ def pooled(settings):
     settings.SANDBOX_POOL_SIZE = 0
     # A refill may still be creating containers in the backend's threads (its
     # event loop is gone): let it finish, then remove with a fresh backend.
-    backend._executor.shutdown(wait=True)
+    backend.engine.shutdown()
     reset_backend_cache()
     backend = get_backend()
     asyncio.run(clean())

@@ -8,7 +8,7 @@ import docker
 import pytest
 from django.test import override_settings
 
-from sandbox.backends.docker_specs import Names
+from sandbox.backends.docker.specs import Names
 from sandbox.tests.docker_fixtures import TEST_PREFIX, RunningSandbox, require_engine_and_images
 
 pytestmark = pytest.mark.docker

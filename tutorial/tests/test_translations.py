@@ -133,8 +133,9 @@ def test_the_files_tab_and_port_list_texts_are_in_chinese(client, alice):
 @pytest.mark.django_db
 @pytest.mark.parametrize("healthy, text", [(True, "<th>镜像</th><th>标签</th>"), (False, "镜像缓存没有响应。")])
 def test_the_image_cache_page_is_in_chinese(client, teacher, monkeypatch, healthy, text):
-    monkeypatch.setattr("sandbox.mirror.is_healthy", lambda: healthy)
-    monkeypatch.setattr("sandbox.mirror.cached_images", lambda: [{"name": "nginx", "tags": ["latest"]}])
+    cache = "sandbox.backends.docker.image_cache"
+    monkeypatch.setattr(f"{cache}.is_healthy", lambda: healthy)
+    monkeypatch.setattr(f"{cache}.cached_images", lambda: [{"name": "nginx", "tags": ["latest"]}])
     client.force_login(teacher)
     html = client.get("/sandbox/images/", headers=CHINESE).content.decode()
     assert "<h1>教室镜像缓存</h1>" in html

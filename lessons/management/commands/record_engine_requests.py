@@ -19,8 +19,9 @@ from markdown_it import MarkdownIt
 
 from lessons.rendering import parse_info
 from lessons.services import parse_lesson_file
-from sandbox.backends import docker_specs, reset_backend_cache
+from sandbox.backends import reset_backend_cache
 from sandbox.backends.docker import DockerBackend
+from sandbox.backends.docker import specs as docker_specs
 
 OUTPUT = Path(settings.BASE_DIR) / "sandbox" / "tests" / "fixtures" / "engine_requests.jsonl"
 RECORDING = "/run/dockyard-engine/requests.jsonl"

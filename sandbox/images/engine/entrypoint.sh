@@ -13,7 +13,7 @@ ENGINE_SOCKET=$ENGINE_DIR/docker.sock
 # rootless dockerd makes its own /run/docker in its mount namespace.
 PLUGIN_DIR=/run/dockyard-authz
 PLUGIN_SOCKET=$PLUGIN_DIR/dockyard-authz.sock
-# On the sandbox's own disk (docker_disks.py): dockerd logs every refused request.
+# On the sandbox's own disk (sandbox/backends/docker/disks.py): dockerd logs every refused request.
 LOG=/var/lib/docker/dockyard-dockerd.log
 
 # rootful (default): dockerd runs as root in this container, which holds

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from sandbox import image_builder
+from sandbox.backends.docker import images as image_builder
 
 
 class Command(BaseCommand):

@@ -1,9 +1,8 @@
 """Fail early, with a clear message, when no Docker engine is reachable."""
-import docker
 from django.core.management.base import BaseCommand, CommandError
-from docker.errors import DockerException
 
-from sandbox.backends.docker import NO_ENGINE
+from sandbox.backends.docker import connect
+from sandbox.backends.docker.client import EngineUnreachable
 
 
 class Command(BaseCommand):
@@ -11,8 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            client = docker.from_env(timeout=10)
-            version = client.version()
-        except DockerException as exc:
-            raise CommandError(f"{NO_ENGINE}\n({exc})") from exc
+            version = connect(timeout=10).version()
+        except EngineUnreachable as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(f"Docker engine {version.get('Version', '?')} is reachable.")

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sandbox import image_builder, mirror, package_cache
+from sandbox.backends.docker import image_cache, package_cache
+from sandbox.backends.docker import images as image_builder
 
 
 class Command(BaseCommand):
@@ -28,8 +29,8 @@ class Command(BaseCommand):
             self.stdout.write("The image cache is turned off (MIRROR_ENABLED=false).")
             return
         try:
-            mirror.seed(image_builder.client_or_error(), images or settings.SEED_IMAGES, log)
-            for entry in mirror.cached_images():
+            image_cache.seed(image_builder.client_or_error(), images or settings.SEED_IMAGES, log)
+            for entry in image_cache.cached_images():
                 log(f"  cached: {entry['name']}:{', '.join(entry['tags'])}")
         except image_builder.BuildError as exc:
             raise CommandError(str(exc)) from exc

@@ -16,7 +16,7 @@ import time
 import uuid
 
 from sandbox.backends.base import HOME, FileEntry, FileProblem
-from sandbox.backends.docker_exec import run_bounded
+from sandbox.backends.docker.exec import run_bounded
 
 TIMEOUT = ["timeout", "-s", "KILL", "20"]
 DEADLINE = 25  # seconds, kept here even if the student replaced `timeout`

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from docker.types import IPAMConfig, IPAMPool
 
-IMAGES_DIR = Path(__file__).resolve().parent.parent / "images"
+IMAGES_DIR = Path(__file__).resolve().parents[2] / "images"
 SOCKET_DIR = "/run/dockyard"
 SOCKET_PATH = f"{SOCKET_DIR}/docker.sock"
 HOME = "/root"

@@ -25,9 +25,10 @@ import docker
 import docker.errors
 from django.conf import settings
 
-from sandbox import image_builder
-from sandbox.backends.docker_specs import LABEL, ROLE_LABEL
-from sandbox.image_builder import BuildError
+from sandbox.backends.docker import images as image_builder
+from sandbox.backends.docker.client import EngineUnreachable, connect
+from sandbox.backends.docker.images import BuildError
+from sandbox.backends.docker.specs import LABEL, ROLE_LABEL
 
 Log = Callable[[str], None]
 MANIFEST_TYPES = ", ".join([
@@ -108,9 +109,9 @@ def ensure_registry(client: docker.DockerClient, log: Log) -> None:
 def current_upstream(client: docker.DockerClient | None = None) -> str:
     """What the running cache pulls through ("" when it serves seeded images only)."""
     try:
-        client = client or docker.from_env(timeout=10)
+        client = client or connect(timeout=10)
         env = client.containers.get(_name("registry")).attrs["Config"].get("Env") or []
-    except docker.errors.DockerException:
+    except (docker.errors.DockerException, EngineUnreachable):
         return ""
     return next((e.split("=", 1)[1] for e in env if e.startswith("REGISTRY_UPSTREAM=")), "")
 

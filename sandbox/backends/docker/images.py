@@ -23,9 +23,10 @@ import docker
 import docker.errors
 from django.conf import settings
 
-from sandbox.backends.docker_specs import image
+from sandbox.backends.docker.client import EngineUnreachable, connect
+from sandbox.backends.docker.specs import image
 
-IMAGES_DIR = Path(__file__).resolve().parent / "images"
+IMAGES_DIR = Path(__file__).resolve().parents[2] / "images"
 INPUTS_LABEL = "dockyard.build-inputs"
 UPSTREAM_BASE = "debian:bookworm-slim"
 # The tag the seed image has inside each nested engine.
@@ -72,14 +73,11 @@ def ensure_busybox(client: docker.DockerClient, log: Log) -> str:
 
 
 def client_or_error() -> docker.DockerClient:
+    """A client with time for long builds; BuildError when no engine answers."""
     try:
-        client = docker.from_env(timeout=600)
-        client.ping()
-    except docker.errors.DockerException as exc:
-        raise BuildError(
-            f"No Docker engine is reachable ({exc}). Start dockerd, or set DOCKER_HOST."
-        ) from exc
-    return client
+        return connect(timeout=600)
+    except EngineUnreachable as exc:
+        raise BuildError(str(exc)) from exc
 
 
 def _exists(client: docker.DockerClient, name: str):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from sandbox.backends.docker_specs import BRIDGE_PREFIX, ROLE_LABEL, image
+from sandbox.backends.docker.specs import BRIDGE_PREFIX, ROLE_LABEL, image
 
 INPUT_CHAIN = "DOCKYARD-SANDBOXES"
 CACHE_CHAIN = "DOCKYARD-CACHES"

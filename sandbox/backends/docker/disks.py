@@ -8,7 +8,7 @@ there; its `home` and `docker` folders back the sandbox's home volume and the
 nested engine's /var/lib/docker. So the kernel says "No space left on device"
 inside the sandbox at the limit, whatever wrote it, and the host loses at
 most the limit. It is mounted with `discard`, so space freed inside goes back
-to the host. The workspace's own root is read-only (docker_specs), so nothing
+to the host. The workspace's own root is read-only (specs.py), so nothing
 else it writes lands on the host's disk.
 
 The mounts are made in the host's mount namespace by a long-running helper
@@ -17,11 +17,20 @@ and works with a local or remote engine alike; each operation is one exec.
 """
 from __future__ import annotations
 
+import logging
+import os
 import shlex
 
 from django.conf import settings
+from docker.errors import APIError, NotFound
 
-from sandbox.backends.docker_specs import LABEL, ROLE_LABEL, image
+from sandbox.backends.base import SandboxError
+from sandbox.backends.docker.client import Engine
+from sandbox.backends.docker.exec import run_bounded
+from sandbox.backends.docker.specs import LABEL, ROLE_LABEL, Names, image, labels
+
+log = logging.getLogger(__name__)
+HELPER_OUTPUT_LIMIT = 1 << 20
 
 # $1 the disks' folder, $2 the sandbox key, $3 its size. Idempotent: also
 # mounts the disk again after a reboot of the host.
@@ -164,3 +173,90 @@ def parse_usage(output: str) -> dict[str, tuple[int, int]]:
 
 def describe(command_: list[str]) -> str:
     return " ".join(shlex.quote(part) for part in command_[5:]) [:200]
+
+
+class SandboxDisks:
+    """The disk helper container and what it does to each sandbox's disk (blocking calls)."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._helper = None
+
+    def ensure(self, names: Names):
+        """The sandbox's own disk, mounted, and its home and docker volumes made of it."""
+        if not enabled():
+            return
+        client = self._engine.client
+        self.prepare(names.key)
+        for folder in ("home", "docker"):
+            try:
+                client.volumes.get(names.volume(folder))
+            except NotFound:
+                client.volumes.create(
+                    name=names.volume(folder), driver="local",
+                    driver_opts=volume_options(names.key, folder), labels=labels(names.key, "volume"),
+                )
+
+    def prepare(self, key: str):
+        self.run(prepare_command(key))
+
+    def remove(self, key: str):
+        self.run(remove_command(key))
+
+    def keys_of(self, container) -> set[str]:
+        """The keys of the disks a container's volumes live on (a pool sandbox keeps its pool key)."""
+        keys = set()
+        for mount in container.attrs.get("Mounts", []):
+            if mount.get("Type") != "volume":
+                continue
+            try:
+                options = self._engine.client.volumes.get(mount["Name"]).attrs.get("Options") or {}
+            except NotFound:
+                continue
+            key = key_of_device(options.get("device") or "")
+            if key is not None:
+                keys.add(key)
+        return keys
+
+    def usage(self) -> dict[str, tuple[int, int]]:
+        return parse_usage(self.run(usage_command()))
+
+    def run(self, command: list[str]) -> str:
+        helper = self._helper
+        if helper is None or helper.status != "running":
+            helper = self._helper = self._start_helper()
+        result = run_bounded(self._engine.api, helper.id, command, environment={},
+                             max_bytes=HELPER_OUTPUT_LIMIT, timeout=120)
+        if result.exit_code != 0:
+            detail = result.combined.decode(errors="replace").strip()[-500:]
+            log.error("disk helper failed (%s): %s", describe(command), detail)
+            raise SandboxError(
+                "The sandbox's disk could not be prepared on the Docker host. The server's log says why.",
+                code="host-setup",
+            )
+        return result.stdout.decode(errors="replace")
+
+    def _start_helper(self):
+        client = self._engine.client
+        options = helper_options()
+        try:
+            helper = client.containers.get(options["name"])
+            if helper.status != "running":
+                helper.start()
+        except NotFound:
+            try:
+                helper = client.containers.run(**options)
+            except APIError as exc:
+                if exc.status_code != 409:  # 409: started meanwhile by another process
+                    raise
+                helper = client.containers.get(options["name"])
+        helper.reload()
+        return helper
+
+
+def statvfs(path: str) -> tuple[int, int] | None:
+    """Used and total bytes of a mounted disk, when this process sees the host's mounts."""
+    if not os.path.ismount(path):
+        return None
+    stats = os.statvfs(path)
+    return (stats.f_blocks - stats.f_bfree) * stats.f_frsize, stats.f_blocks * stats.f_frsize

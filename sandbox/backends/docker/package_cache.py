@@ -22,8 +22,8 @@ import docker
 import docker.errors
 from django.conf import settings
 
-from sandbox import image_builder
-from sandbox.backends.docker_specs import LABEL, ROLE_LABEL
+from sandbox.backends.docker import images as image_builder
+from sandbox.backends.docker.specs import LABEL, ROLE_LABEL
 
 Log = Callable[[str], None]
 
@@ -74,7 +74,9 @@ def ensure_package_cache(client: docker.DockerClient, log: Log) -> None:
         detach=True,
         environment=env,
         network_mode="host",
-        volumes={f"{settings.SANDBOX_NAME_PREFIX}-package-cache-data": {"bind": "/var/cache/dockyard-packages", "mode": "rw"}},
+        volumes={
+            f"{settings.SANDBOX_NAME_PREFIX}-package-cache-data": {"bind": "/var/cache/dockyard-packages", "mode": "rw"}
+        },
         labels={ROLE_LABEL: "package-cache", LABEL: "classroom"},
         restart_policy={"Name": "unless-stopped"},
         mem_limit="256m",
