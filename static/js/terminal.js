@@ -193,7 +193,12 @@
       setStatus("connecting", "starting");
       return;
     }
-    for (const command of commands) sendInput(encoder.encode(command + "\r"));
+    for (const command of commands) {
+      // {"text", "enter": false} is a template: put at the prompt for the student to complete.
+      const template = typeof command === "object" && command.enter === false;
+      sendInput(encoder.encode(template ? command.text : command + "\r"));
+      if (template) break;
+    }
     term.focus();
   });
 
