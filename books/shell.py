@@ -92,8 +92,30 @@ def _open_by_keywords(text):
     return depth > 0
 
 
+# Words and operators after which bash may want more lines; without them (and
+# with quotes closed) a command is complete, and bashlex, which is slow, is not asked.
+MAY_CONTINUE = frozenset({
+    "if", "then", "else", "elif", "for", "while", "until", "case", "select", "do", "function",
+    "{", "(", "[[", "|", "&&", "||",
+})
+
+
+def _surely_complete(text):
+    if "`" in text or text.rstrip().endswith("\\"):
+        return False
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|()<>")
+    lexer.commenters = ""
+    try:
+        words = list(lexer)
+    except ValueError:  # an open quote
+        return False
+    return not MAY_CONTINUE.intersection(words)
+
+
 def is_incomplete(text):
     """Whether bash would wait for more lines after `text` (a `>` prompt)."""
+    if _surely_complete(text):
+        return False
     try:
         bashlex.parse(text)
     except NotImplementedError:
