@@ -76,6 +76,8 @@ class StepProgress(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "step progress"
+        verbose_name_plural = "step progress"
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "lesson_slug", "step_id"], name="stepprogress_unique_user_lesson_step"

@@ -23,6 +23,7 @@ from lessons.checks import CheckRounds
 from sandbox.flow import FlowControl
 from sandbox.reaper import ensure_reaper_running
 from sandbox.services import ActivityRecorder, find_user, may_attach, sandbox_key, start_sandbox
+from sandbox.signals import login_session_group
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 # shell that stops reading never makes the server hold more than this.
 INPUT_LIMIT = 256 * 1024
 ENGINE_READY_TIMEOUT = 60
+CLOSE_LOGGED_OUT = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_INPUT_OVERFLOW = 4413
 CLOSE_FULL = 4429
@@ -39,6 +41,7 @@ CLOSE_FULL = 4429
 # (checked at most every DISK_CHECK_INTERVAL seconds: a statvfs on the host).
 DISK_WARNING_FRACTION = 0.95
 DISK_CHECK_INTERVAL = 5.0
+WATCH_POLL = 5.0  # seconds between looks at an offline student's sandbox
 CLOSE_ERROR = 4500
 LESSON_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -66,6 +69,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self.disk_checked_at = float("-inf")
         self.disk_check: asyncio.Task | None = None
         self.disk_warned = False
+        self.pending_sends: set[asyncio.Task] = set()
         self.input_waiting = asyncio.Event()
         self.flow = FlowControl(settings.TERMINAL_HIGH_WATERMARK, settings.TERMINAL_LOW_WATERMARK)
         self.activity = ActivityRecorder(owner)
@@ -76,6 +80,10 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             CheckRounds(owner, self.lesson, self.language, report=self._report_check)
             if self.lesson and not read_only else None
         )
+        # Logging out closes every terminal of that browser session at once (shared lab PCs).
+        self.session_group = login_session_group(self.scope.get("session"))
+        if self.session_group:
+            await self.channel_layer.group_add(self.session_group, self.channel_name)
         await self.accept()
         ensure_reaper_running()
         self.tasks.append(asyncio.create_task(self._run()))
@@ -90,7 +98,14 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         else:
             await super().dispatch(message)
 
+    async def session_ended(self, message):
+        """The browser session logged out (sandbox.signals)."""
+        await self._status("ended", reason="logged-out")
+        await self.close(code=CLOSE_LOGGED_OUT)
+
     async def disconnect(self, code):
+        if getattr(self, "session_group", None):
+            await self.channel_layer.group_discard(self.session_group, self.channel_name)
         if hasattr(self, "key") and not self.read_only:
             preview.port_watchers.unsubscribe(self.key, self._announce_ports)
         for task in [*getattr(self, "tasks", []), getattr(self, "disk_check", None)]:
@@ -129,6 +144,10 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 await self.session.resize(message.cols, message.rows)
         elif isinstance(message, protocol.Ping):
             await self.send(text_data='{"type":"pong"}')
+        elif isinstance(message, protocol.Reply):
+            # The terminal answered a program's query; only the responding tab's answer counts.
+            if self.session is not None and not self.read_only:
+                await self.session.answer(self, message.data.encode())
 
     # -- the session ----------------------------------------------------------
 
@@ -136,11 +155,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         try:
             await self._status("starting", step="sandbox")
             if self.read_only:
-                info = await get_backend().poll(self.key)
-                if info.status != RUNNING:
-                    await self._status("offline", message="This student's sandbox is not running.")
-                    await self.close()
-                    return
+                await self._wait_for_the_student()
             else:
                 await start_sandbox(self.owner, self._progress)
             cols, rows = self.size
@@ -157,6 +172,8 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 await session.resize(*self.size)  # the page's size arrived while starting
             self.tasks.append(asyncio.create_task(self._announce_engine()))
             if not self.read_only:
+                self.tasks.append(asyncio.create_task(self._tell_language()))
+            if not self.read_only:
                 await preview.port_watchers.subscribe(self.key, self._announce_ports)
         except ClassroomFull as exc:
             await self._status("full", message=str(exc))
@@ -171,6 +188,17 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             await self._status("error", message="The sandbox could not be reached. Try reloading the page.")
             await self.close(code=CLOSE_ERROR)
 
+    async def _wait_for_the_student(self):
+        """A watcher of a student without a running sandbox stays, says so, and
+        attaches as soon as the student's shell opens (in this process at once;
+        a sandbox started elsewhere is seen within WATCH_POLL seconds)."""
+        said = False
+        while (await get_backend().poll(self.key)).status != RUNNING:
+            if not said:
+                await self._status("offline", message="This student's sandbox is not running.")
+                said = True
+            await shells.sessions.wait_for_shell(self.key, WATCH_POLL)
+
     async def _write_input(self, session: shells.ShellSession):
         """Keystrokes go to the shell one batch at a time; each batch is acknowledged
         once the shell's stream took it, so a shell that stops reading stops the page."""
@@ -181,7 +209,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 typed = bytes(self.pending_input)
                 self.pending_input.clear()
                 self.input_in_flight = len(typed)
-                await session.write(typed)
+                await session.write(typed, typed_by=self)
                 self.input_in_flight = 0
                 self.activity.touch()
                 await self.send(text_data=protocol.input_ack(len(typed)))
@@ -191,13 +219,28 @@ class TerminalConsumer(AsyncWebsocketConsumer):
     async def output(self, data: bytes) -> None:
         await self.send(bytes_data=data)
 
-    def prompt(self) -> bool:
-        if not self.read_only:
-            self._check_disk_soon()
+    def mark(self, mark) -> bool:
+        """The shell printed a marker: tell the student's page (its Run button types the
+        next line then), check the disk, run the lesson's checks after a command."""
+        if self.read_only:
+            return False
+        self._send_soon(protocol.shell_mark(mark.kind, mark.status))
+        if mark.kind != "prompt":
+            return False
+        self._check_disk_soon()
         if self.checks is None:
             return False
         self.checks.request()
         return True
+
+    async def shell_size(self, cols: int, rows: int) -> None:
+        await self.send(text_data=protocol.size(cols, rows))
+
+    def _send_soon(self, text: str) -> None:
+        """Send from a sync callback without waiting (the shell's reader must not block)."""
+        task = asyncio.get_running_loop().create_task(self.send(text_data=text))
+        self.pending_sends.add(task)
+        task.add_done_callback(self.pending_sends.discard)
 
     def _check_disk_soon(self) -> None:
         now = asyncio.get_running_loop().time()
@@ -241,6 +284,10 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             "type": "check", "lesson": lesson, "step": result.step_id,
             "passed": result.passed, "message": result.message,
         }))
+
+    async def _tell_language(self):
+        with contextlib.suppress(SandboxError):
+            await get_backend().set_language(self.key, self.language)
 
     async def _announce_engine(self):
         with contextlib.suppress(SandboxError):

@@ -13,6 +13,7 @@ import logging
 import time
 
 import httpx
+from django.utils.translation import gettext as _
 
 from sandbox.backends import get_backend
 from sandbox.backends.base import PublishedPort, SandboxError
@@ -62,12 +63,13 @@ async def target_for(key: str, port: int) -> str:
     """The base URL for `port` of this sandbox, or PreviewError."""
     address, ports = await sandbox_ports(key)
     if address is None:
-        raise PreviewError(503, "Your sandbox is not running. Open a lesson to start it.")
+        raise PreviewError(503, _("Your sandbox is not running. Open a lesson to start it."))
     if port not in {p.port for p in ports}:
         address, ports = await sandbox_ports(key, fresh=True)  # published a moment ago?
         if port not in {p.port for p in ports}:
-            raise PreviewError(404, f"Nothing is published on port {port} in your sandbox. "
-                                    f"Publish it first, for example: docker run -d -p {port}:80 nginx")
+            raise PreviewError(404, _("Nothing is published on port %(port)s in your sandbox. "
+                                      "Publish it first, for example: docker run -d -p %(port)s:80 nginx")
+                               % {"port": port})
     return f"http://{address}:{port}"
 
 
@@ -183,4 +185,5 @@ async def forward(base: str, method: str, path: str, query: str, headers, body: 
     try:
         return await _client_instance().send(request, stream=True)
     except httpx.HTTPError as exc:
-        raise PreviewError(502, f"The program on this port did not answer: {exc.__class__.__name__}") from exc
+        raise PreviewError(502, _("The program on this port did not answer: %(error)s")
+                           % {"error": exc.__class__.__name__}) from exc

@@ -1,5 +1,6 @@
 """The web preview's HTTP endpoints; the logic is in sandbox.preview."""
 from django.http import HttpResponse, HttpResponseForbidden, JsonResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from sandbox import preview
@@ -17,7 +18,7 @@ async def ports(request):
     """The ports the student has published, for the lesson page's list."""
     user = await _owner(request)
     if user is None:
-        return JsonResponse({"error": "Log in first."}, status=403)
+        return JsonResponse({"error": _("Log in first.")}, status=403)
     _, published = await preview.sandbox_ports(sandbox_key(user), fresh=True)
     return JsonResponse({"ports": preview.ports_json(published)})
 
@@ -28,14 +29,14 @@ async def ports(request):
 async def proxy(request, port: int, path: str = ""):
     user = await _owner(request)
     if user is None:
-        return HttpResponseForbidden("Log in to preview your sandbox.")
+        return HttpResponseForbidden(_("Log in to preview your sandbox."))
     if request.method not in METHODS:
-        return HttpResponse("Method not allowed.", status=405)
+        return HttpResponse(_("Method not allowed."), status=405)
     if not 0 < port < 65536:
-        return HttpResponse("No such port.", status=404)
+        return HttpResponse(_("No such port."), status=404)
     body = request.body
     if len(body) > preview.MAX_BODY:
-        return HttpResponse("Request too large for the preview.", status=413)
+        return HttpResponse(_("Request too large for the preview."), status=413)
     try:
         base = await preview.target_for(sandbox_key(user), port)
         upstream = await preview.forward(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 MIN_COLS, MAX_COLS = 2, 500
 MIN_ROWS, MAX_ROWS = 1, 200
@@ -34,6 +35,17 @@ class Ping:
     pass
 
 
+@dataclasses.dataclass(frozen=True)
+class Reply:
+    """xterm.js's answer to a program's query (cursor position …), told apart from typing."""
+    data: str
+
+
+MAX_REPLY = 256
+# What a terminal answers: CSI … R/c/n/y/t, OSC colour reports, DCS replies.
+_REPLY = re.compile(r"\x1b(\[[?>=]?[0-9;]*(\$y|[Rcnt])|\][0-9;]+;rgb:[0-9a-fA-F/]+(\x07|\x1b\\)|P[0-9]?[!|>$+]?r?[^\x1b]*\x1b\\)")
+
+
 def _int_field(message: dict, name: str) -> int:
     value = message.get(name)
     # bool is an int in Python; a resize of `true` columns is still nonsense.
@@ -48,7 +60,7 @@ def _clamp(value: int, low: int, high: int) -> int:
     return max(low, min(high, value))
 
 
-def parse_control(text: str) -> Resize | Ack | Ping:
+def parse_control(text: str) -> Resize | Ack | Ping | Reply:
     if len(text) > MAX_CONTROL_LENGTH:
         raise ProtocolError("control message too long")
     try:
@@ -66,11 +78,25 @@ def parse_control(text: str) -> Resize | Ack | Ping:
         return Ack(bytes=_clamp(_int_field(message, "bytes"), 0, MAX_ACK))
     if kind == "ping":
         return Ping()
+    if kind == "reply":
+        data = message.get("data")
+        if not isinstance(data, str) or len(data) > MAX_REPLY or not _REPLY.fullmatch(data):
+            raise ProtocolError("'data' must be one terminal reply")
+        return Reply(data=data)
     raise ProtocolError(f"unknown control message type: {kind!r}"[:200])
 
 
 def status(state: str, **fields) -> str:
     return json.dumps({"type": "status", "state": state, **fields})
+
+
+def shell_mark(kind: str, status: int | None) -> str:
+    """The shell printed a prompt (a command finished, with its status) or a continuation prompt."""
+    return json.dumps({"type": "prompt", "state": "ready" if kind == "prompt" else "continue", "status": status})
+
+
+def size(cols: int, rows: int) -> str:
+    return f'{{"type":"size","cols":{int(cols)},"rows":{int(rows)}}}'
 
 
 def input_ack(count: int) -> str:

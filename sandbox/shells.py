@@ -29,7 +29,8 @@ from django.conf import settings
 from sandbox.backends import get_backend
 from sandbox.backends.base import TerminalStream
 from sandbox.flow import FlowControl
-from sandbox.prompt_marker import MarkerDetector
+from sandbox import replay as replay_cleaning
+from sandbox.prompt_marker import MarkerDetector, ShellMark
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +42,16 @@ ALT_SCREEN = re.compile(rb"\x1b\[\?(?:1049|1047|47)([hl])")
 
 class Subscriber(Protocol):
     flow: FlowControl
+    read_only: bool  # a watcher: never types, never answers the terminal's queries
 
     async def output(self, data: bytes) -> None: ...
 
-    def prompt(self) -> bool:
-        """A command finished (the shell printed its prompt marker); True if
-        this subscriber runs the lesson's checks for it."""
+    def mark(self, mark: ShellMark) -> bool:
+        """The shell printed a marker (a command finished, or bash waits for more
+        of one); True if this subscriber runs the lesson's checks for it."""
+
+    async def shell_size(self, cols: int, rows: int) -> None:
+        """The shell's terminal size, on joining and on every change (watchers draw at it)."""
 
     async def ended(self) -> None: ...
 
@@ -66,7 +71,8 @@ class ReplayBuffer:
             self._trimmed = True
 
     def replay(self) -> bytes:
-        """What a terminal that connects now needs to draw; b"" for a new shell."""
+        """What a terminal that connects now needs to draw; b"" for a new shell.
+        Never a terminal query, never a full-screen program that has exited (sandbox.replay)."""
         if not self._data:
             return b""
         data = bytes(self._data[-self.limit:])
@@ -74,7 +80,7 @@ class ReplayBuffer:
             # Never start inside an escape sequence or a UTF-8 character.
             newline = data.find(b"\n")
             data = data[newline + 1:] if newline != -1 else b""
-        return RESET + data
+        return RESET + replay_cleaning.clean(data)
 
 
 class ShellSession:
@@ -87,6 +93,10 @@ class ShellSession:
         self.replay = ReplayBuffer(settings.TERMINAL_REPLAY_BYTES)
         self.prompts = MarkerDetector()
         self.alt_screen = False
+        # The one subscriber whose terminal answers a program's queries (cursor
+        # position, colours …): the student's tab typed in last. Every other tab
+        # and every watcher would answer too, and each answer is typed input.
+        self.responder: Subscriber | None = None
         # The last lesson page's checks (lessons.checks.CheckRounds), run when a
         # command finishes while no lesson page is attached.
         self.unattended_checks = None
@@ -102,11 +112,14 @@ class ShellSession:
 
     async def subscribe(self, subscriber: Subscriber) -> None:
         async with self._lock:
+            await subscriber.shell_size(*self.size)
             await self._send_replay(subscriber)
             if not self.alive:  # the shell exited a moment ago: nobody else will say so
                 await subscriber.ended()
                 return
             self.subscribers.append(subscriber)
+            if not subscriber.read_only:
+                self.responder = subscriber  # the tab just opened is the one in use
         if self.alt_screen:
             await self._redraw()
         self.wake()
@@ -115,6 +128,8 @@ class ShellSession:
         with contextlib.suppress(ValueError):
             self.subscribers.remove(subscriber)
         self._behind.discard(subscriber)
+        if self.responder is subscriber:
+            self.responder = next((s for s in reversed(self.subscribers) if not s.read_only), None)
         self.wake()
 
     def wake(self, subscriber: Subscriber | None = None) -> None:
@@ -131,13 +146,23 @@ class ShellSession:
                 self._behind.discard(subscriber)
                 await self._send_replay(subscriber)
 
-    async def write(self, data: bytes) -> None:
+    async def write(self, data: bytes, typed_by: Subscriber | None = None) -> None:
+        if typed_by is not None and not typed_by.read_only:
+            self.responder = typed_by
         await self.stream.write(data)
+
+    async def answer(self, subscriber: Subscriber, reply: bytes) -> None:
+        """A terminal's answer to a query goes to the program only from the responder."""
+        if subscriber is self.responder:
+            await self.stream.write(reply)
 
     async def resize(self, cols: int, rows: int) -> None:
         if (cols, rows) != self.size:
             self.size = (cols, rows)
             await self.stream.resize(cols, rows)
+            for subscriber in list(self.subscribers):
+                with contextlib.suppress(Exception):
+                    await subscriber.shell_size(cols, rows)
 
     async def close(self) -> None:
         if self.unattended_checks is not None:
@@ -160,9 +185,9 @@ class ShellSession:
                 async with self._lock:
                     self.replay.append(data)
                     await self._fan_out(data)
-                if self.prompts.feed(data):
-                    checked = [subscriber.prompt() for subscriber in list(self.subscribers)]
-                    if not any(checked) and self.unattended_checks is not None:
+                for mark in self.prompts.feed(data):
+                    checked = [subscriber.mark(mark) for subscriber in list(self.subscribers)]
+                    if mark.kind == "prompt" and not any(checked) and self.unattended_checks is not None:
                         self.unattended_checks.request()
         except Exception:
             log.exception("shell of %s failed", self.key)
@@ -215,19 +240,36 @@ class ShellSessions:
     def __init__(self):
         self._sessions: dict[str, ShellSession] = {}
         self._opening: dict[str, asyncio.Lock] = {}
+        self._opened: dict[str, asyncio.Event] = {}  # set when a shell of that sandbox opens
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def open(self, key: str, cols: int, rows: int) -> ShellSession:
         """The sandbox's shell, opened first if this process holds none."""
-        if self._loop is not asyncio.get_running_loop():  # tests: one event loop each
-            self._loop, self._sessions, self._opening = asyncio.get_running_loop(), {}, {}
+        self._same_loop()
         lock = self._opening.setdefault(key, asyncio.Lock())
         async with lock:
             session = self._sessions.get(key)
             if session is None or not session.alive:
                 stream = await get_backend().open_terminal(key, cols=cols, rows=rows)
                 session = self._sessions[key] = ShellSession(key, stream, (cols, rows), on_end=self.forget)
+                self._opened.pop(key, asyncio.Event()).set()
             return session
+
+    async def wait_for_shell(self, key: str, timeout: float) -> bool:
+        """Wait until this process opens a shell for `key` (its student came); False on timeout."""
+        self._same_loop()
+        if key in self._sessions and self._sessions[key].alive:
+            return True
+        event = self._opened.setdefault(key, asyncio.Event())
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+    def _same_loop(self) -> None:
+        if self._loop is not asyncio.get_running_loop():  # tests: one event loop each
+            self._loop, self._sessions, self._opening, self._opened = asyncio.get_running_loop(), {}, {}, {}
 
     def forget(self, session: ShellSession) -> None:
         if self._sessions.get(session.key) is session:

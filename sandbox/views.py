@@ -1,6 +1,6 @@
 import asyncio
 
-from django.contrib.admin.views.decorators import staff_member_required
+from tutorial.permissions import instructor_required
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
@@ -17,7 +17,7 @@ def playground(request):
     return render(request, "sandbox/playground.html")
 
 
-@staff_member_required
+@instructor_required
 def watch(request, username):
     """An instructor's read-only view of one student's terminal."""
     student = get_object_or_404(get_user_model(), username=username, is_active=True)
@@ -32,7 +32,7 @@ def watch(request, username):
     )
 
 
-@staff_member_required
+@instructor_required
 def image_cache(request):
     """What the classroom image cache holds, for the instructor."""
     healthy = mirror.is_healthy()
@@ -41,7 +41,7 @@ def image_cache(request):
     return render(request, "sandbox/image_cache.html", context)
 
 
-@staff_member_required
+@instructor_required
 def sandboxes(request):
     """Every student's sandbox with its disk use, for the instructor."""
     rows = list(Sandbox.objects.select_related("user").order_by("user__username"))

@@ -90,6 +90,9 @@ class SandboxBackend(abc.ABC):
         Backends without a pool wait for no one."""
         return 0
 
+    async def set_language(self, key: str, language: str) -> None:
+        """Tell the sandbox the student's page language (its engine words refusals in it)."""
+
     async def disk_status(self, key: str) -> tuple[int, int] | None:
         """(bytes used, bytes in all) of the sandbox's disk, or None if it has no limit
         or this server cannot see it. Backends without disk limits have none."""

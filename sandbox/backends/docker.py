@@ -90,6 +90,7 @@ class DockerBackend(SandboxBackend):
         self._firewall_ready = False
         self._disk_helper = None
         self._disk_keys_by_sandbox: dict[str, str | None] = {}
+        self._languages: dict[tuple, str] = {}  # (key, workspace id) -> language written
         self._engines_seen_ready: dict[str, tuple] = {}
         self._pool_lock = asyncio.Lock()
         self._executor = concurrent.futures.ThreadPoolExecutor(
@@ -293,6 +294,16 @@ class DockerBackend(SandboxBackend):
                 helper = self.client.containers.get(options["name"])
         helper.reload()
         return helper
+
+    async def set_language(self, key: str, language: str) -> None:
+        """One small exec, only when the language changed for this workspace."""
+        workspace = await self._running_workspace(key)
+        if self._languages.get((key, workspace.id)) == language:
+            return
+        script = f'printf %s "$1" > {specs.SOCKET_DIR}/language'
+        await self._call(lambda: run_bounded(self.client.api, workspace.id, ["sh", "-c", script, "sh", language],
+                                             environment={}, max_bytes=1024, timeout=10))
+        self._languages[(key, workspace.id)] = language
 
     async def disk_status(self, key: str) -> tuple[int, int] | None:
         if not docker_disks.enabled():

@@ -19,6 +19,7 @@ def _load(name: str):
     return module
 
 
+messages = _load("authz_messages")
 policy = _load("authz_policy")
 guard = _load("dockyard_guard")
 

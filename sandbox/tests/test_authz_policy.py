@@ -536,3 +536,28 @@ def test_the_documented_table_lists_every_endpoint():
         path = pattern.replace(policy._ID, "{id}").replace(policy._IMAGE, "{name}")
         row = next((line for line in doc.splitlines() if line.startswith(f"| `{path}` |")), None)
         assert row is not None and method in row, f"{method} {path} is not in docs/sandbox-security.md"
+
+
+@pytest.mark.parametrize("method,uri,body,english,chinese", [
+    ("POST", CREATE, create_body(Privileged=True), "--privileged is not allowed", "教室沙箱不允许 --privileged"),
+    ("POST", CREATE, create_body(Binds=["/etc:/h"]), "bind mounts from outside /root", "不允许绑定挂载 /root 之外的路径（/etc）"),
+    ("GET", "/v1.23/info", b"", "API version 1.23", "教室沙箱不允许 API 版本 1.23"),
+    ("GET", "/v1.41/swarm", b"", "swarm mode", "Swarm 模式"),
+    ("POST", CREATE, create_body(Futuristic=1), "the field HostConfig.Futuristic", "不在 Dockyard 的允许清单里"),
+])
+def test_refusals_speak_the_students_language(method, uri, body, english, chinese):
+    from sandbox.tests.authz_helpers import cli_headers
+
+    allow, message = policy.decide(method, uri, cli_headers(method, body), body, "zh-hans")
+    assert not allow and chinese in message and message.startswith("Dockyard: ")
+    allow, message = policy.decide(method, uri, cli_headers(method, body), body, "en")
+    assert english in message
+
+
+def test_every_refusal_of_the_tests_has_a_chinese_wording():
+    """No refusal stays English for a Chinese page: every pattern is covered."""
+    for field, value, _ in HOST_CONFIG_REFUSED:
+        allow, message = policy.decide("POST", CREATE, {"Content-Type": "application/json",
+                                       "Content-Length": "1"}, create_body(**{field: value}), "zh-hans")
+        assert not allow
+        assert any("\u4e00" <= c <= "\u9fff" for c in message), message

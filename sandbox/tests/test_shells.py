@@ -168,12 +168,16 @@ async def test_joining_a_shell_that_just_exited_says_it_ended(fake_backend, alic
 
             self.flow = FlowControl(1024, 0)
             self.got, self.ended_ = b"", False
+            self.read_only = False
 
         async def output(self, data):
             self.got += data
 
-        def prompt(self):
+        def mark(self, mark):
             return False
+
+        async def shell_size(self, cols, rows):
+            pass
 
         async def ended(self):
             self.ended_ = True

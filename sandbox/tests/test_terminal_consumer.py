@@ -321,3 +321,101 @@ async def test_a_full_disk_is_announced_after_a_command_and_cleared(fake_backend
     await fake_backend.terminals[-1].output.put(b"rm -f ~/x\r\n" + MARKER)
     assert (await next_of_type(communicator, "disk"))["full"] is False
     await communicator.disconnect()
+
+
+# --- issue 10: what the page needs from the shell ----------------------------------------
+
+
+async def test_the_page_is_told_when_a_command_finishes_and_with_what_status(fake_backend, alice):
+    communicator, _, _ = await open_terminal(alice)
+    await until_status(communicator, "ready")
+    await fake_backend.terminals[-1].output.put(b"false\r\n\x1b]7771;prompt;1\x07$ ")
+    assert await next_of_type(communicator, "prompt") == {"type": "prompt", "state": "ready", "status": 1}
+    await fake_backend.terminals[-1].output.put(b"cat <<EOF\r\n\x1b]7771;continue\x07> ")
+    assert (await next_of_type(communicator, "prompt"))["state"] == "continue"
+    await communicator.disconnect()
+
+
+async def test_every_terminal_learns_the_shells_size_and_its_changes(fake_backend, alice, teacher):
+    student, _, _ = await open_terminal(alice)
+    await student.send_to(text_data=json.dumps({"type": "resize", "cols": 83, "rows": 48}))
+    await until_status(student, "ready")
+    watcher, ok, _ = await open_terminal(teacher, path="/ws/terminal/alice/")
+    assert ok
+    assert await next_of_type(watcher, "size") == {"type": "size", "cols": 83, "rows": 48}
+    await watcher.send_to(text_data=json.dumps({"type": "resize", "cols": 169, "rows": 24}))  # ignored
+    await student.send_to(text_data=json.dumps({"type": "resize", "cols": 100, "rows": 30}))
+    assert await next_of_type(watcher, "size") == {"type": "size", "cols": 100, "rows": 30}
+    assert fake_backend.terminals[-1].sizes[-1] == (100, 30)
+    await watcher.disconnect()
+    await student.disconnect()
+
+
+async def test_only_the_tab_in_use_answers_a_programs_query(fake_backend, alice, teacher):
+    first, _, _ = await open_terminal(alice)
+    await until_status(first, "ready")
+    second, _, _ = await open_terminal(alice)
+    await until_status(second, "ready")
+    watcher, _, _ = await open_terminal(teacher, path="/ws/terminal/alice/")
+    await until_status(watcher, "ready")
+    shell = fake_backend.terminals[-1]
+    reply = json.dumps({"type": "reply", "data": "\x1b[5;1R"})
+    # The second tab opened last: it is the one in use. The others' answers are dropped.
+    for communicator in (first, watcher, second):
+        await communicator.send_to(text_data=reply)
+    await asyncio.sleep(0.2)
+    assert bytes(shell.written) == b"\x1b[5;1R"
+    # Typing in the first tab makes it the one that answers.
+    await first.send_to(bytes_data=b"x")
+    await next_of_type(first, "input-ack")
+    for communicator in (second, first):
+        await communicator.send_to(text_data=reply)
+    await asyncio.sleep(0.2)
+    assert bytes(shell.written) == b"\x1b[5;1Rx\x1b[5;1R"
+    for communicator in (first, second, watcher):
+        await communicator.disconnect()
+
+
+async def test_a_watcher_waits_for_a_student_who_is_not_there_yet(fake_backend, alice, teacher, monkeypatch):
+    from sandbox import consumers
+
+    monkeypatch.setattr(consumers, "WATCH_POLL", 0.2)
+    watcher, ok, _ = await open_terminal(teacher, path="/ws/terminal/alice/")
+    assert ok
+    offline = await until_status(watcher, "offline")
+    assert "not running" in offline["message"]
+    assert await watcher.receive_nothing(0.5)  # still open, not closed
+    student, _, _ = await open_terminal(alice)
+    await until_status(student, "ready")
+    assert (await until_status(watcher, "ready"))["read_only"] is True
+    await student.send_to(bytes_data=b"hello\r")
+    assert b"hello" in (await read_bytes(watcher, timeout=3) or b"")
+    await watcher.disconnect()
+    await student.disconnect()
+
+
+async def test_logging_out_closes_every_terminal_of_that_browser(fake_backend, alice):
+    from asgiref.sync import sync_to_async
+    from django.test import Client
+
+    browser = Client()
+    await sync_to_async(browser.force_login)(alice)
+    cookie = (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
+    tabs = []
+    for _ in range(2):
+        tab = WebsocketCommunicator(application, "/ws/terminal/", headers=[HOST, ORIGIN, cookie])
+        assert (await tab.connect(timeout=5))[0]
+        await until_status(tab, "ready")
+        tabs.append(tab)
+    other_browser, _, _ = await open_terminal(alice)  # alice on another computer stays
+    await until_status(other_browser, "ready")
+    await sync_to_async(browser.post)("/accounts/logout/")
+    for tab in tabs:
+        while True:
+            output = await tab.receive_output(5)
+            if output["type"] == "websocket.close":
+                break
+        assert output["code"] == 4401
+    while not await other_browser.receive_nothing(0.3):  # whatever it says, it is not a close
+        assert (await other_browser.receive_output(1))["type"] != "websocket.close"
+    await other_browser.disconnect()

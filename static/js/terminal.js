@@ -15,9 +15,23 @@
   // reading (or a huge paste) never piles input up in the server.
   const INPUT_WINDOW = 64 * 1024;
   const INPUT_CHUNK = 16 * 1024;
+  // Run, inside a program without the shell's markers (a container's shell):
+  // the next line is typed once its output has been quiet this long.
+  const RUN_QUIET_MS = 400;
+  const RUN_QUIET_MAX_MS = 3000;
+  // The project's own font: every student sees the same glyphs (and every
+  // underscore); CJK falls back to the system's.
+  const FONT = '"Dockyard Mono", "Noto Sans Mono CJK SC", "Noto Sans CJK SC", "Microsoft YaHei", monospace';
+  // What a terminal answers to a program's query (cursor position, device
+  // attributes, colours, modes); sent apart from typing so that only one tab answers.
+  const REPLY = /^\x1b(\[[?>=]?[0-9;]*(\$y|[Rcnt])|\][0-9;]+;rgb:[0-9a-fA-F/]+(\x07|\x1b\\)|P[0-9]?[!|>$+]?r?[^\x1b]*\x1b\\)$/;
+  const CLOSE_LOGGED_OUT = 4401;
+  const CLOSE_FORBIDDEN = 4403;
+
   const readOnly = pane.dataset.readOnly === "true";
   const statusEl = pane.querySelector(".terminal-status");
   const host = pane.querySelector(".terminal-host");
+  const notice = pane.querySelector(".terminal-notice");
   const encoder = new TextEncoder();
 
   const term = new window.Terminal({
@@ -25,15 +39,13 @@
     disableStdin: readOnly,
     convertEol: false,
     scrollback: 5000,
-    fontFamily: '"DejaVu Sans Mono", "Noto Sans Mono CJK SC", Menlo, Consolas, monospace',
+    fontFamily: FONT,
     fontSize: 14,
     theme: { background: "#0f172a" },
   });
   const fit = new window.FitAddon.FitAddon();
   term.loadAddon(fit);
   term.loadAddon(new window.WebLinksAddon.WebLinksAddon());
-  term.open(host);
-  fit.fit();
 
   let socket = null;
   let attempt = 0;
@@ -43,6 +55,8 @@
   let ackTimer = null;
   let inputInFlight = 0;
   let inputQueue = [];
+  let writing = 0; // output handed to xterm.js and not yet processed
+  let shellSize = null; // the shell's size, which a watcher draws at
 
   function setStatus(key, cls, extra) {
     let text = statusEl.dataset["text" + key.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase())] || key;
@@ -70,6 +84,8 @@
     else if (!ackTimer) ackTimer = setTimeout(flushAck, ACK_DELAY_MS);
   }
 
+  // -- input ----------------------------------------------------------------
+
   function sendInput(bytes) {
     if (readOnly || !socket || socket.readyState !== WebSocket.OPEN) return;
     for (let i = 0; i < bytes.byteLength; i += INPUT_CHUNK) inputQueue.push(bytes.subarray(i, i + INPUT_CHUNK));
@@ -84,17 +100,134 @@
     }
   }
 
-  const notice = pane.querySelector(".terminal-notice");
+  function typed(data) {
+    if (writing > 0 && REPLY.test(data)) {
+      // xterm.js answering a query in the output it is drawing, not the student typing.
+      if (!readOnly) sendControl({ type: "reply", data: data });
+      return;
+    }
+    run.cancel(); // the student types: a Run in progress stops
+    sendInput(encoder.encode(data));
+  }
+
+  term.onData(typed);
+  term.onBinary((data) => sendInput(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff)));
+
+  // Ctrl+V and Ctrl+Shift+V paste; Ctrl+C copies when text is selected and
+  // interrupts otherwise; Ctrl+Shift+C copies (as in VS Code and Codespaces).
+  term.attachCustomKeyEventHandler((event) => {
+    if (event.type !== "keydown" || !event.ctrlKey || event.altKey || event.metaKey) return true;
+    const key = event.key.toLowerCase();
+    if (key === "v") return false; // the browser pastes; xterm.js types the paste
+    if (key === "c" && (event.shiftKey || term.hasSelection())) {
+      if (term.hasSelection()) {
+        const text = term.getSelection();
+        if (navigator.clipboard) navigator.clipboard.writeText(text).catch(() => {});
+        term.clearSelection();
+      }
+      event.preventDefault();
+      return false;
+    }
+    return true;
+  });
+
+  // -- Run: the lines of a block, one after another ----------------------------
+  // Each line is typed after the previous command's prompt (the shell's marker);
+  // heredoc and other continuation lines at bash's continuation prompt. A line
+  // that opens an interactive program (docker run -it …, docker exec -it …)
+  // makes the following lines go to that program, each once its output has
+  // been quiet for a moment, until a line `exit`. docs/lessons-format.md.
+  const INTERACTIVE = /\bdocker\s+(?:container\s+)?(?:run|exec|start|attach)\b.*\s-(?:[a-z]*i[a-z]*t|[a-z]*t[a-z]*i)\b|\bdocker\s+(?:container\s+)?attach\b/;
+  const run = {
+    queue: [],
+    waiting: null, // "prompt" | "quiet"
+    inside: false, // typing into an interactive program
+    timer: null,
+    quietSince: 0,
+    start(lines) {
+      this.cancel();
+      this.queue = lines.slice();
+      this.next();
+    },
+    cancel() {
+      this.queue = [];
+      this.waiting = null;
+      this.inside = false;
+      clearTimeout(this.timer);
+      pane.dataset.running = "false";
+    },
+    next() {
+      clearTimeout(this.timer);
+      const line = this.queue.shift();
+      if (line === undefined) { this.cancel(); return; }
+      pane.dataset.running = "true";
+      const text = typeof line === "string" ? line : line.text;
+      const enter = typeof line === "string" || line.enter !== false;
+      sendInput(encoder.encode(text + (enter ? "\r" : "")));
+      if (!enter) { this.cancel(); return; } // a template: the student completes it
+      if (this.inside && /^\s*exit\s*$/.test(text)) this.inside = false;
+      else if (!this.inside && INTERACTIVE.test(text)) this.inside = true;
+      this.waiting = this.inside ? "quiet" : "prompt";
+      if (this.waiting === "quiet") this.armQuiet(RUN_QUIET_MAX_MS);
+    },
+    armQuiet(delay) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => { if (this.waiting === "quiet") this.next(); }, delay);
+    },
+    output() {
+      if (this.waiting === "quiet") this.armQuiet(RUN_QUIET_MS);
+    },
+    marker(state) {
+      if (!this.waiting) return;
+      if (state === "ready") this.inside = false; // back at our own shell
+      if (this.waiting === "prompt" || state === "ready") this.next();
+    },
+  };
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-action=run]");
+    if (!button || readOnly) return;
+    const block = button.closest(".runnable");
+    if (!block) return;
+    let commands;
+    try { commands = JSON.parse(block.dataset.commands || "[]"); } catch (e) { return; }
+    if (!socket || socket.readyState !== WebSocket.OPEN) {
+      setStatus("connecting", "starting");
+      return;
+    }
+    run.start(commands);
+    term.focus();
+  });
+
+  // -- the shell's size: a watcher draws the student's screen at the student's size
+
+  function fitToWindow() {
+    if (readOnly) { scaleToFit(); return; }
+    fit.fit();
+  }
+
+  function scaleToFit() {
+    const screen = term.element && term.element.querySelector(".xterm-screen");
+    if (!screen) return;
+    term.element.style.transform = "";
+    const scale = Math.min(1, host.clientWidth / screen.offsetWidth, host.clientHeight / screen.offsetHeight);
+    term.element.style.transformOrigin = "0 0";
+    term.element.style.transform = scale < 1 ? "scale(" + scale + ")" : "";
+    pane.dataset.scale = scale.toFixed(3);
+  }
+
+  function sendSize() {
+    if (!readOnly) sendControl({ type: "resize", cols: term.cols, rows: term.rows });
+  }
+
+  // -- messages from the server ------------------------------------------------
+
   function showDiskNotice(message) {
     if (!notice) return;
     const size = (bytes) => (bytes / 1073741824).toFixed(1) + " GB";
     notice.textContent = notice.dataset.textDiskFull
       .replace("{used}", size(message.used)).replace("{size}", size(message.size));
     notice.hidden = !message.full;
-  }
-
-  function sendSize() {
-    sendControl({ type: "resize", cols: term.cols, rows: term.rows });
   }
 
   function onControl(message) {
@@ -115,8 +248,11 @@
           setStatus("full", "error");
           break;
         case "offline":
+          // A watcher waits on the same connection until the student comes.
+          setStatus(readOnly ? "student-offline" : "offline", "idle");
+          break;
         case "ended":
-          setStatus(message.state, "idle");
+          setStatus("ended", "idle");
           break;
         case "error":
           ended = true;
@@ -124,6 +260,15 @@
           statusEl.textContent += ": " + (message.message || "");
           break;
       }
+    } else if (message.type === "size") {
+      shellSize = { cols: message.cols, rows: message.rows };
+      if (readOnly) {
+        term.resize(message.cols, message.rows);
+        scaleToFit();
+      }
+    } else if (message.type === "prompt") {
+      run.marker(message.state);
+      document.dispatchEvent(new CustomEvent("dockyard:prompt", { detail: message }));
     } else if (message.type === "check") {
       // A lesson check ran after a command; the lesson script updates the step.
       document.dispatchEvent(new CustomEvent("dockyard:check", { detail: message }));
@@ -140,10 +285,11 @@
     }
   }
 
-  // On a lesson page the server runs that lesson's checks after each command.
+  // On a lesson page the server runs that lesson's checks after each command;
+  // every page says its language (the engine words its refusals in it).
   function wsPath() {
-    if (!pane.dataset.lesson) return pane.dataset.wsPath;
-    const query = new URLSearchParams({ lesson: pane.dataset.lesson, lang: pane.dataset.lessonLanguage || "" });
+    const query = new URLSearchParams({ lang: pane.dataset.lessonLanguage || document.documentElement.lang || "" });
+    if (pane.dataset.lesson) query.set("lesson", pane.dataset.lesson);
     return pane.dataset.wsPath + "?" + query.toString();
   }
 
@@ -155,6 +301,7 @@
     unacked = 0;
     inputInFlight = 0;
     inputQueue = []; // typed for a connection that is gone
+    run.cancel();
     setStatus("connecting", "starting");
     socket.onopen = () => sendSize();
     socket.onmessage = (event) => {
@@ -163,11 +310,16 @@
         return;
       }
       const bytes = new Uint8Array(event.data);
+      run.output();
       // xterm.js decodes UTF-8 itself, keeping characters split across frames intact.
-      term.write(bytes, () => processed(bytes.byteLength));
+      writing += 1;
+      term.write(bytes, () => { writing -= 1; processed(bytes.byteLength); });
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       socket = null;
+      run.cancel();
+      if (event.code === CLOSE_LOGGED_OUT) { ended = true; setStatus("logged-out", "idle"); return; }
+      if (event.code === CLOSE_FORBIDDEN) { ended = true; setStatus("error", "error"); return; }
       if (ended) return;
       attempt += 1;
       const delay = Math.min(MAX_BACKOFF_S, Math.pow(2, attempt - 1)) * (0.75 + Math.random() * 0.5);
@@ -176,33 +328,26 @@
     };
   }
 
-  term.onData((data) => sendInput(encoder.encode(data)));
-  term.onBinary((data) => sendInput(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff)));
-  term.onResize(() => sendSize());
-  new ResizeObserver(() => fit.fit()).observe(host);
-
-  // Run buttons in the lesson type their commands into the shell.
-  document.addEventListener("click", (event) => {
-    const button = event.target.closest("[data-action=run]");
-    if (!button || readOnly) return;
-    const block = button.closest(".runnable");
-    if (!block) return;
-    let commands;
-    try { commands = JSON.parse(block.dataset.commands || "[]"); } catch (e) { return; }
-    if (!socket || socket.readyState !== WebSocket.OPEN) {
-      setStatus("connecting", "starting");
-      return;
-    }
-    for (const command of commands) {
-      // {"text", "enter": false} is a template: put at the prompt for the student to complete.
-      const template = typeof command === "object" && command.enter === false;
-      sendInput(encoder.encode(template ? command.text : command + "\r"));
-      if (template) break;
-    }
-    term.focus();
-  });
+  async function start() {
+    // Measure cells with the project's font, not with a fallback that loads later.
+    try {
+      await Promise.race([
+        Promise.all([document.fonts.load('14px "Dockyard Mono"'), document.fonts.load('bold 14px "Dockyard Mono"')]),
+        new Promise((resolve) => setTimeout(resolve, 2000)),
+      ]);
+    } catch (e) { /* the fallback fonts still work */ }
+    term.open(host);
+    fitToWindow();
+    term.onResize(() => sendSize());
+    new ResizeObserver(() => fitToWindow()).observe(host);
+    connect();
+  }
 
   window.addEventListener("online", () => { if (retryTimer) { clearTimeout(retryTimer); connect(); } });
-  window.dockyardTerminal = { term, get socket() { return socket; } };
-  connect();
+  window.dockyardTerminal = {
+    term, run,
+    get socket() { return socket; },
+    get shellSize() { return shellSize; },
+  };
+  start();
 })();

@@ -31,6 +31,8 @@ import posixpath
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import authz_messages
+
 HOME = "/root"
 PREFIX = "Dockyard: "
 NOT_ALLOWED = "is not allowed in the classroom sandbox"
@@ -44,12 +46,14 @@ class Refused(Exception):
     pass
 
 
-def decide(method: str, uri: str, headers: dict | None, body: bytes | None) -> tuple[bool, str]:
-    """(allow, message) for one API request; the message is shown to the student."""
+def decide(method: str, uri: str, headers: dict | None, body: bytes | None,
+           language: str = "en") -> tuple[bool, str]:
+    """(allow, message) for one API request; the message is shown to the student, in
+    their page's language where authz_messages knows it."""
     try:
         _check(method.upper(), uri, _folded_headers(headers or {}), body or b"")
     except Refused as exc:
-        return False, PREFIX + str(exc)
+        return False, PREFIX + authz_messages.translate(str(exc), language)
     return True, ""
 
 

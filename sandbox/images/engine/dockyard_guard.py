@@ -32,6 +32,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler
 
+import authz_messages
 import authz_policy as policy
 
 HEAD_LIMIT = 64 * 1024
@@ -148,7 +149,11 @@ async def handle(client_reader, client_writer, upstream_path: str) -> None:
             check_head(method, target, headers)
         except Refusal as refusal:
             log(f"refused at the proxy: {head[:200]!r}: {refusal}")
-            client_writer.write(refusal_response(refusal.status, str(refusal)))
+            message = str(refusal)
+            if message.startswith(policy.PREFIX):
+                language = authz_messages.student_language()
+                message = policy.PREFIX + authz_messages.translate(message[len(policy.PREFIX):], language)
+            client_writer.write(refusal_response(refusal.status, message))
             return
         upstream_reader, upstream_writer = await asyncio.open_unix_connection(upstream_path)
         upstream_writer.write(forwarded_head(method, target, version, headers))
@@ -210,7 +215,7 @@ class _PluginHandler(BaseHTTPRequestHandler):
             body = base64.b64decode(request.get("requestbody") or "")
             headers = request.get("requestheaders") or {}
             _record(method, uri, headers, body)
-            allow, message = policy.decide(method, uri, headers, body)
+            allow, message = policy.decide(method, uri, headers, body, authz_messages.student_language())
         except Exception as exc:  # fail closed, whatever went wrong
             allow, message = False, f"{policy.PREFIX}request could not be inspected ({type(exc).__name__})"
         if not allow:
