@@ -18,6 +18,9 @@ import bashlex
 import bashlex.errors
 
 PROMPT = "$ "
+# The prompt of a shell inside a container: root@3f2a1b:/app#, / #, bash-5.2#.
+PROGRAM_PROMPT_RE = re.compile(r"^(?:[\w.-]+@[\w.-]+:[^\s#$]*[#$]|/[\w/.-]* ?#|(?:ba)?sh-[\d.]+[#$])(?: (.*)|$)")
+EXIT_RE = re.compile(r"^exit(?:\s+\d+)?$")
 CONTINUATION_PROMPTS = ("$ ", "> ")
 HEREDOC_RE = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
 
@@ -138,12 +141,42 @@ def _without_heredoc_bodies(lines, bodies):
     return "\n".join(kept)
 
 
+def opens_a_program(text):
+    """`docker run -it …`, `docker exec -it …`, `docker attach …`: the shell waits while the student works inside."""
+    words = text.split()
+    if len(words) < 2 or words[0] != "docker":
+        return False
+    verb = words[2] if words[1] == "container" and len(words) > 2 else words[1]
+    if verb == "attach":
+        return True
+    if verb not in ("run", "exec", "start"):
+        return False
+    flags = "".join(w[1:] for w in words if w.startswith("-") and not w.startswith("--"))
+    long_flags = {w.split("=")[0] for w in words if w.startswith("--")}
+    interactive = "i" in flags or "--interactive" in long_flags
+    terminal = "t" in flags or "--tty" in long_flags or (verb == "start" and "a" in flags)
+    return interactive and terminal and "d" not in flags and "--detach" not in long_flags
+
+
 def session_commands(code):
-    """The commands of a shell session, in order, as Command(text, template)."""
+    """The commands of a shell session, in order, as Command(text, template).
+
+    After a command that opens an interactive program, lines at that
+    program's prompt (`root@abc:/# ls`, `/ # ls`) are commands for it, up to
+    an `exit` line; the terminal's Run types them into the program.
+    """
     lines = code.splitlines()
-    commands, index = [], 0
+    commands, index, inside = [], 0, False
     while index < len(lines):
         line = lines[index]
+        found = PROGRAM_PROMPT_RE.match(line) if inside else None
+        if found:
+            index += 1
+            text = (found.group(1) or "").strip()
+            if text:
+                commands.append(Command(text=text, template=is_template(text)))
+                inside = not EXIT_RE.match(text)
+            continue
         if not line.startswith(PROMPT) or not line[len(PROMPT):].strip():
             index += 1
             continue
@@ -152,6 +185,7 @@ def session_commands(code):
             taken, bodies, end = [line[len(PROMPT):]], set(), index + 1
         shell_text = "\n".join(text for i, text in enumerate(taken) if i not in bodies)
         commands.append(Command(text="\n".join(taken), template=is_template(shell_text)))
+        inside = opens_a_program(shell_text)
         index = end
     return commands
 

@@ -110,6 +110,21 @@ def test_a_template_is_put_at_the_prompt_without_enter(page, server, screenshots
     page.keyboard.press("Control+U")  # the student's to finish; clear it for the next test
 
 
+def test_lines_shown_inside_a_container_are_typed_there_and_the_rest_back_outside(page, server):
+    page.goto(server.url + "/books/tiny/basics-stop/")
+    _ready(page)
+    page.locator(".runnable [data-action=run]").nth(5).click()  # docker exec -it box sh, / # ls, / # exit, docker ps
+    page.wait_for_function(
+        f"() => ({BUFFER_TEXT})().split('\\n').some((line) => line.trim() === 'box')", timeout=120_000
+    )
+    text = terminal_text(page)
+    assert "docker: not found" not in text and "command not found" not in text  # docker ps ran outside
+    assert "bin" in text.split("docker exec -it box sh")[1]  # ls ran inside
+    page.locator(".terminal-host").click()
+    page.keyboard.type("docker rm -f box >/dev/null")
+    page.keyboard.press("Enter")
+
+
 def _screenshot(page, screenshots, name):
     page.screenshot(path=str(screenshots / name), full_page=True)
 

@@ -7,7 +7,7 @@ from books.tests.helpers import FIXTURE_BOOK
 
 SUMMARY = """\
 Book 'tiny' (en, from book.json): 11 pages (11 created, 0 updated, 0 removed, 0 unchanged); 3 images.
-  Run: 12 blocks, 18 commands, of which 3 templates (put at the prompt without Enter).
+  Run: 12 blocks, 20 commands, of which 3 templates (put at the prompt without Enter).
   Save as Dockerfile: 3 buildable Dockerfiles; 3 Dockerfile fragments (Copy only).
   Diagrams: 3.
   Warnings: 5 (image files that are not what they say: 2; links shown as plain text: 1; HTML left out of the page: 2)."""

@@ -1,6 +1,8 @@
 """`$ ` lines of shell sessions become Run commands, without the prompt and without
 output; a command is kept whole however many lines it takes."""
-from books.shell import is_incomplete, session_commands
+import pytest
+
+from books.shell import is_incomplete, opens_a_program, session_commands
 from books.tests.helpers import elements, page_html, runnable_commands
 
 
@@ -29,14 +31,48 @@ def test_loops_conditions_and_functions_are_typed_whole(book):
     ]
 
 
-def test_lines_inside_an_interactive_program_are_output(book):
-    # `/ # ls` is the container's prompt: shown, never typed. What follows `exit`
-    # is the next `$ ` command; when it runs is the terminal's Run rule.
+def test_lines_at_a_programs_prompt_are_typed_into_it_up_to_exit(book):
+    # After `docker exec -it`, `/ # ls` is the student typing in the container:
+    # Run types it there (the terminal waits for the program), then `exit`,
+    # then the next `$ ` command at the student's own prompt.
     assert runnable_commands(page_html(book, "basics-stop"))[5] == [
         "docker run -dit --name box busybox sh",
         "docker exec -it box sh",
+        "ls",
+        "exit",
         "docker ps --format '{{.Names}}'",
     ]
+
+
+def test_a_programs_prompt_counts_only_inside_a_program():
+    session = (
+        "$ docker run -it --rm debian bash\n"
+        "root@e7009c6ce357:/# cat /etc/os-release\n"
+        'NAME="Debian"\n'
+        "root@e7009c6ce357:/# exit\n"
+        "exit\n"
+        "/ # not typed: no program is open\n"
+        "$ docker exec -i web sh\n"
+        "/ # not typed either: no terminal (-t), no prompt\n"
+    )
+    assert _texts(session) == [
+        "docker run -it --rm debian bash", "cat /etc/os-release", "exit", "docker exec -i web sh",
+    ]
+
+
+@pytest.mark.parametrize("command,opens", [
+    ("docker run -it --rm debian bash", True),
+    ("docker exec -ti web sh", True),
+    ("docker container run --interactive --tty debian", True),
+    ("docker start -ai web", True),
+    ("docker attach web", True),
+    ("docker run -dit --name box busybox sh", False),  # detached: back at the prompt at once
+    ("docker exec -i web sh", False),
+    ("docker run -t debian", False),
+    ("echo docker run -it", False),
+])
+def test_which_commands_open_a_program(command, opens):
+    assert opens_a_program(command) is opens
 
 
 def test_the_session_is_shown_as_written_with_its_output(book):
