@@ -73,7 +73,7 @@ def book_language(root, default):
         code = normalize_language(data["language"])
         if code:
             return Language(code, f"{BOOK_JSON}")
-        return Language(default, "default", (
+        return Language(default, "LANGUAGE_CODE", (
             f"{BOOK_JSON} says language {data['language']!r}, which this site has no translation for "
             f"({', '.join(known_languages())}); imported as {default}; give --language to choose"
         ))
@@ -82,7 +82,7 @@ def book_language(root, default):
         code = normalize_language(root.name)
         if code:
             return Language(code, f"../{LANGS_FILE}")
-    return Language(default, "default")
+    return Language(default, "LANGUAGE_CODE")
 
 
 def book_json_title(root):

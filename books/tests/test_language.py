@@ -75,3 +75,12 @@ def test_the_top_of_a_book_in_several_languages_says_which_folders_to_import(db,
     assert caught.value.errors == [
         f"{tmp_path}: a book in several languages (LANGS.md); import one language's folder: en/, zh/"
     ]
+
+
+def test_without_a_word_from_the_book_the_site_default_is_used(db, data_dir, tmp_path, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    root = copy_book(tmp_path)
+    (root / "book.json").unlink()
+    report = import_book(root, slug="plain")
+    assert (report.book.language, report.language_source) == ("zh-hans", "LANGUAGE_CODE")
+    assert report.summary().startswith("Book 'plain' (zh-hans, from LANGUAGE_CODE): 11 pages")
