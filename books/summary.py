@@ -3,8 +3,8 @@
 The file is parsed with the same CommonMark parser as the pages; its nested
 bullet lists of links become entries with a depth. A heading below the
 first level (GitBook's `## Part` lines) starts a *part*: the entries after
-it belong to it, until the next heading or a `---` line. Other text between
-the lists is ignored.
+it belong to it, until the next heading or a `---` line. `# Summary` (or
+`## 目录`, the file's own title) and other text between the lists are ignored.
 """
 import posixpath
 from dataclasses import dataclass
@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 
 SUMMARY_FILE = "SUMMARY.md"
+SUMMARY_TITLES = frozenset({"summary", "table of contents", "contents", "目录", "目錄"})
 INTRO_FILE = "README.md"
 
 
@@ -63,7 +64,9 @@ def _items(tokens):
     depth, part = -1, ""
     for idx, token in enumerate(tokens):
         if depth < 0 and token.type == "heading_open" and token.tag != "h1":
-            part = "".join(c.content for c in tokens[idx + 1].children or () if c.type in ("text", "code_inline")).strip()
+            text = "".join(c.content for c in tokens[idx + 1].children or () if c.type in ("text", "code_inline"))
+            if text.strip().lower() not in SUMMARY_TITLES:  # `## 目录` is the file's title, not a part
+                part = text.strip()
         elif depth < 0 and token.type == "hr":
             part = ""
         elif token.type in ("bullet_list_open", "ordered_list_open"):

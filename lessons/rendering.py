@@ -89,7 +89,7 @@ class CodeBlock:
     # with prompts and output); the code is then highlighted as `language`.
     run_commands: tuple | None = None
     # A "Save as <save_name>" button that runs save_commands in the terminal,
-    # writing save_path (shown beside the button).
+    # writing save_path (shown under the code).
     save_name: str = ""
     save_commands: tuple = ()
     save_path: str = ""
@@ -270,6 +270,13 @@ def _code_block_html(block):
     copy = _button("copy-btn", "copy", gettext("Copy"))
     if block.save_commands:
         copy = _save_button(block) + copy
+    if block.save_path:
+        # Under the code, where a long path does not squeeze it.
+        where = gettext("Saves to %(path)s") % {"path": block.save_path}
+        return (
+            f'<div class="code-block has-save"><div class="code-actions">{copy}</div>{code_html}'
+            f'<div class="save-path">{html.escape(where)}</div></div>'
+        )
     if not block.runnable:
         return f'<div class="code-block"><div class="code-actions">{copy}</div>{code_html}</div>'
     run = _button("run-btn", "run", gettext("Run"))
@@ -290,13 +297,9 @@ def _save_button(block):
     # so saving needs no script of its own; Copy still copies the code itself.
     commands = html.escape(json.dumps(list(block.save_commands), ensure_ascii=False), quote=True)
     label = gettext("Save as %(name)s") % {"name": block.save_name}
-    where = ""
-    if block.save_path:
-        hint = gettext("Writes %(path)s in your terminal") % {"path": block.save_path}
-        where = f'<span class="save-path" title="{html.escape(hint, quote=True)}">{html.escape(block.save_path)}</span>'
     return (
         f'<span class="runnable save-as" data-commands="{commands}">'
-        f'{_button("run-btn save-btn", "run", label)}{where}</span>'
+        f'{_button("run-btn save-btn", "run", label)}</span>'
     )
 
 

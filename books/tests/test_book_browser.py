@@ -75,7 +75,7 @@ def test_run_types_the_commands_and_not_the_prompt_or_output(page):
 def test_save_as_dockerfile_writes_the_file_and_goes_there(page, server):
     page.goto(server.url + "/books/tiny/build-dockerfile/")
     _ready(page)
-    assert page.locator(".save-path").inner_text() == "~/book-build-dockerfile/Dockerfile"
+    assert page.locator(".save-path").inner_text() == "Saves to ~/book-build-dockerfile/Dockerfile"
     page.get_by_role("button", name="Save as Dockerfile").click()
     page.locator(".terminal-host").click()
     page.keyboard.type("md5sum < Dockerfile | cut -c1-32; pwd")

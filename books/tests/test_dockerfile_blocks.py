@@ -1,6 +1,7 @@
 """Only whole Dockerfiles get Save as Dockerfile: each into a folder of its own,
 named beside the button; fragments, templates and drawings get Copy only."""
 import json
+import re
 import subprocess
 
 import pytest
@@ -23,7 +24,7 @@ def save_commands_on(html):
 
 
 def save_paths_on(html):
-    return [a["title"] for tag, a in elements(html) if tag == "span" and a.get("class") == "save-path"]
+    return re.findall(r'<div class="save-path">([^<]*)</div>', html)
 
 
 def test_the_block_has_a_save_button_with_the_file_writing_command(book):
@@ -40,8 +41,8 @@ def test_the_block_has_a_save_button_with_the_file_writing_command(book):
 
 def test_it_says_where_it_saves(book):
     html = page_html(book, "build-dockerfile")
-    assert save_paths_on(html) == ["Writes ~/book-build-dockerfile/Dockerfile in your terminal"]
-    assert ">~/book-build-dockerfile/Dockerfile</span>" in html
+    assert save_paths_on(html) == ["Saves to ~/book-build-dockerfile/Dockerfile"]
+    assert '<div class="code-block has-save">' in html
 
 
 def test_each_dockerfile_of_a_page_gets_a_folder_of_its_own(book):
@@ -49,8 +50,8 @@ def test_each_dockerfile_of_a_page_gets_a_folder_of_its_own(book):
     writes = [commands[0].split(" && ")[0] for commands in save_commands_on(html)]
     assert writes == ["mkdir -p ~/book-build-instructions", "mkdir -p ~/book-build-instructions-2"]
     assert save_paths_on(html) == [
-        "Writes ~/book-build-instructions/Dockerfile in your terminal",
-        "Writes ~/book-build-instructions-2/Dockerfile in your terminal",
+        "Saves to ~/book-build-instructions/Dockerfile",
+        "Saves to ~/book-build-instructions-2/Dockerfile",
     ]
 
 
