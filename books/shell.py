@@ -25,7 +25,7 @@ CONTINUATION_PROMPTS = ("$ ", "> ")
 HEREDOC_RE = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
 
 # Placeholders, looked for in a command with its quoted strings and comment removed.
-ANGLE_RE = re.compile(r"(?<![<\w$])<(?![<(])[^\s<>;|&()]([^<>\n;|&()]*[^\s<>;|&()])?>")
+ANGLE_RE = re.compile(r"(?<![<\w$])<([^<>\n;|&()]+)>")
 SQUARE_RE = re.compile(r"(?<!\[)\[(?![\[\s])([^\[\]\n]+)\]")
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff60]")
 USAGE_WORDS = frozenset({
@@ -49,10 +49,17 @@ def _bare(text):
     return COMMENT_RE.sub(" ", QUOTED_RE.sub("''", text))
 
 
+def _is_angle_placeholder(inner):
+    """`<CONTAINER_ID>`, `<镜像1>`, not a redirection: `< /dev/null`, `</dev/null 2>`, `<in >out`."""
+    if inner[0].isspace() or inner[0] in "/.~$-<" or inner[-1].isspace():
+        return False
+    return not re.search(r"\s\d+$", inner)
+
+
 def has_placeholders(text):
     """`<name>` or `[OPTIONS]`-like placeholders outside quotes."""
     bare = _bare(text)
-    if ANGLE_RE.search(bare):
+    if any(_is_angle_placeholder(found.group(1)) for found in ANGLE_RE.finditer(bare)):
         return True
     for found in SQUARE_RE.finditer(bare):
         inner = found.group(1)

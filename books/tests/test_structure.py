@@ -86,6 +86,15 @@ def test_the_table_of_contents_shows_parts_and_only_the_books_own_numbers(client
     assert ">3. How images are made<" not in part_one and ">Building<" in part_one
 
 
+def test_a_summary_titled_at_the_second_level_has_that_title_as_no_part(db, data_dir, tmp_path):
+    root = copy_book(tmp_path)
+    summary = root / "SUMMARY.md"
+    summary.write_text(summary.read_text().replace("# Summary", "## 目录"))
+    book = import_book(root, slug="titled").book
+    assert book.pages.get(slug="intro").part == ""
+    assert book.pages.get(slug="basics").part == PART_ONE
+
+
 def test_a_summary_without_parts_lists_every_page_in_one_list(client, db, data_dir, tmp_path):
     root = copy_book(tmp_path)
     summary = root / "SUMMARY.md"

@@ -14,6 +14,9 @@ TEMPLATES = [
     "docker pull [选项] [Docker Registry 地址[:端口号]/]仓库名[:标签]",
     "docker run -d -p <host-port>:80 nginx",
     "docker rm CONTAINER",
+    "export IMAGE=<你的仓库名>/nginx:1.28",
+    "apk add --no-cache <package>",
+    "docker run myimage curl -v ...  # 完全覆盖",
 ]
 COMMANDS = [
     "docker run --rm busybox echo hello",
@@ -28,6 +31,9 @@ COMMANDS = [
     "grep '[A-Z]' names.txt",
     "docker run -e IMAGE=web busybox env  # 注释",
     "diff <(ls a) <(ls b)",
+    'openssl s_client -connect "$HOST":443 </dev/null 2>/dev/null|openssl x509 >ca.crt',
+    "sort <in 2>errors",
+    "cat <<END",
 ]
 
 
