@@ -114,9 +114,12 @@ def test_lines_shown_inside_a_container_are_typed_there_and_the_rest_back_outsid
     page.goto(server.url + "/books/tiny/basics-stop/")
     _ready(page)
     page.locator(".runnable [data-action=run]").nth(5).click()  # docker exec -it box sh, / # ls, / # exit, docker ps
-    page.wait_for_function(
-        f"() => ({BUFFER_TEXT})().split('\\n').some((line) => line.trim() === 'box')", timeout=120_000
-    )
+    try:
+        page.wait_for_function(
+            f"() => ({BUFFER_TEXT})().split('\\n').some((line) => line.trim() === 'box')", timeout=120_000
+        )
+    except Exception:  # noqa: BLE001 - say what the terminal shows
+        raise AssertionError("`box` never listed; the terminal shows:\n" + terminal_text(page)[-3000:]) from None
     text = terminal_text(page)
     assert "docker: not found" not in text and "command not found" not in text  # docker ps ran outside
     assert "bin" in text.split("docker exec -it box sh")[1]  # ls ran inside
