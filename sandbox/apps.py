@@ -3,6 +3,20 @@ from django.apps import AppConfig
 
 class SandboxConfig(AppConfig):
     name = "sandbox"
+    _runtime = None
 
     def ready(self):
-        from sandbox import signals  # noqa: F401  (connects the logout handler)
+        from sandbox import checks, signals  # noqa: F401  (system checks, the logout handler)
+
+    @property
+    def runtime(self):
+        """This process's SandboxRuntime, made on first use (after every app's ready())."""
+        if self._runtime is None:
+            from sandbox.runtime import SandboxRuntime
+
+            self._runtime = SandboxRuntime()
+        return self._runtime
+
+    @runtime.setter
+    def runtime(self, value):
+        self._runtime = value

@@ -2,7 +2,11 @@
 
 Protocol: docs/terminal-protocol.md. The shell itself is held by
 sandbox.shells (one per sandbox, shared by all its websockets); this consumer
-is one subscriber to it, with its own flow control.
+is one subscriber to it, with its own flow control. It is given the process's
+SandboxRuntime (`TerminalConsumer.as_asgi(runtime=...)`), and reports what
+happens as sandbox events (sandbox.events): a page attached (with the page's
+context, e.g. which lesson it shows), a page left. Whatever other apps want
+to show in the page comes back through the "terminal.<key>" group.
 """
 from __future__ import annotations
 
@@ -17,11 +21,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from sandbox import preview, protocol, shells
-from sandbox.backends import get_backend
 from sandbox.backends.base import RUNNING, ClassroomFull, SandboxError
-from lessons.checks import CheckRounds
+from sandbox.events import terminal_group
 from sandbox.flow import FlowControl
-from sandbox.reaper import ensure_reaper_running
 from sandbox.services import ActivityRecorder, find_user, may_attach, sandbox_key, start_sandbox
 from sandbox.signals import login_session_group
 
@@ -43,10 +45,18 @@ DISK_WARNING_FRACTION = 0.95
 DISK_CHECK_INTERVAL = 5.0
 WATCH_POLL = 5.0  # seconds between looks at an offline student's sandbox
 CLOSE_ERROR = 4500
-LESSON_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+# What a page may say about itself in its query (?lesson=…&lang=…), passed on
+# in the "terminal.opened" event for whoever listens: short and plain only.
+CONTEXT_NAME = re.compile(r"^[a-z_]{1,16}$")
+CONTEXT_VALUE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+MAX_CONTEXT = 8
 
 
 class TerminalConsumer(AsyncWebsocketConsumer):
+    def __init__(self, *args, runtime=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.runtime = runtime  # the process's SandboxRuntime, given by as_asgi(runtime=...)
+
     async def connect(self):
         viewer = self.scope["user"]
         if not viewer.is_authenticated:
@@ -72,20 +82,21 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self.pending_sends: set[asyncio.Task] = set()
         self.input_waiting = asyncio.Event()
         self.flow = FlowControl(settings.TERMINAL_HIGH_WATERMARK, settings.TERMINAL_LOW_WATERMARK)
-        self.activity = ActivityRecorder(owner)
+        self.activity = ActivityRecorder(owner, self.runtime.events, self.key)
         self.tasks: list[asyncio.Task] = []
-        self.lesson, self.language = self._lesson_from_query()
-        # Only the student's own terminal on a lesson page runs that lesson's checks.
-        self.checks = (
-            CheckRounds(owner, self.lesson, self.language, report=self._report_check)
-            if self.lesson and not read_only else None
-        )
+        self.context = self._page_context()
+        self.language = self.context.get("lang", "")
+        if self.language not in dict(settings.LANGUAGES):
+            self.language = settings.LANGUAGE_CODE
+        self.opened = False  # "terminal.opened" was published
         # Logging out closes every terminal of that browser session at once (shared lab PCs).
         self.session_group = login_session_group(self.scope.get("session"))
         if self.session_group:
             await self.channel_layer.group_add(self.session_group, self.channel_name)
+        if not read_only:  # what other apps have to say to the student's pages (check results …)
+            await self.channel_layer.group_add(terminal_group(self.key), self.channel_name)
         await self.accept()
-        ensure_reaper_running()
+        self.runtime.start_background_work()
         self.tasks.append(asyncio.create_task(self._run()))
 
     async def dispatch(self, message):
@@ -103,18 +114,24 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         await self._status("ended", reason="logged-out")
         await self.close(code=CLOSE_LOGGED_OUT)
 
+    async def terminal_notify(self, message):
+        """Another app's message for the student's pages (sandbox.events.notify_terminals)."""
+        await self.send(text_data=json.dumps(message["payload"]))
+
     async def disconnect(self, code):
         if getattr(self, "session_group", None):
             await self.channel_layer.group_discard(self.session_group, self.channel_name)
         if hasattr(self, "key") and not self.read_only:
-            preview.port_watchers.unsubscribe(self.key, self._announce_ports)
+            await self.channel_layer.group_discard(terminal_group(self.key), self.channel_name)
+            self.runtime.port_watchers.unsubscribe(self.key, self._announce_ports)
         for task in [*getattr(self, "tasks", []), getattr(self, "disk_check", None)]:
             if task is not None:
                 task.cancel()
-        if getattr(self, "checks", None) is not None:
-            self.checks.cancel()
         if getattr(self, "session", None) is not None:
             self.session.unsubscribe(self)  # the shell lives on for the next connection
+        if getattr(self, "opened", False):
+            self.runtime.events.publish("terminal.closed", self.key, terminal=self.channel_name,
+                                        user_id=self.owner.pk, read_only=self.read_only)
 
     async def receive(self, text_data=None, bytes_data=None):
         if bytes_data is not None:
@@ -157,24 +174,24 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             if self.read_only:
                 await self._wait_for_the_student()
             else:
-                await start_sandbox(self.owner, self._progress)
+                await start_sandbox(self.owner, self._progress, self.runtime.events)
             cols, rows = self.size
-            session = await shells.sessions.open(self.key, cols, rows)
+            session = await self.runtime.shells.open(self.key, cols, rows)
             await self._status("ready", read_only=self.read_only, owner=self.owner.username)
             self.session = session
             if not self.read_only:
                 self.tasks.append(asyncio.create_task(self._write_input(session)))
-            if self.checks is not None:
-                # Commands that finish after this page is gone are still checked.
-                session.unattended_checks = CheckRounds(self.owner, self.lesson, self.language)
             await session.subscribe(self)  # the recent screen first, then live output
+            self.opened = True
+            self.runtime.events.publish("terminal.opened", self.key, terminal=self.channel_name,
+                                        user_id=self.owner.pk, read_only=self.read_only, context=self.context)
             if not self.read_only and self.size != (cols, rows):
                 await session.resize(*self.size)  # the page's size arrived while starting
             self.tasks.append(asyncio.create_task(self._announce_engine()))
             if not self.read_only:
                 self.tasks.append(asyncio.create_task(self._tell_language()))
             if not self.read_only:
-                await preview.port_watchers.subscribe(self.key, self._announce_ports)
+                await self.runtime.port_watchers.subscribe(self.key, self._announce_ports)
         except ClassroomFull as exc:
             await self._status("full", message=str(exc))
             await self.close(code=CLOSE_FULL)
@@ -193,11 +210,11 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         attaches as soon as the student's shell opens (in this process at once;
         a sandbox started elsewhere is seen within WATCH_POLL seconds)."""
         said = False
-        while (await get_backend().poll(self.key)).status != RUNNING:
+        while (await self.runtime.backend.poll(self.key)).status != RUNNING:
             if not said:
                 await self._status("offline", message="This student's sandbox is not running.")
                 said = True
-            await shells.sessions.wait_for_shell(self.key, WATCH_POLL)
+            await self.runtime.shells.wait_for_shell(self.key, WATCH_POLL)
 
     async def _write_input(self, session: shells.ShellSession):
         """Keystrokes go to the shell one batch at a time; each batch is acknowledged
@@ -219,19 +236,14 @@ class TerminalConsumer(AsyncWebsocketConsumer):
     async def output(self, data: bytes) -> None:
         await self.send(bytes_data=data)
 
-    def mark(self, mark) -> bool:
-        """The shell printed a marker: tell the student's page (its Run button types the
-        next line then), check the disk, run the lesson's checks after a command."""
+    def mark(self, mark) -> None:
+        """The shell printed a marker: tell the student's page (its Run button types
+        the next line then) and, after a command, look at the disk."""
         if self.read_only:
-            return False
+            return
         self._send_soon(protocol.shell_mark(mark.kind, mark.status))
-        if mark.kind != "prompt":
-            return False
-        self._check_disk_soon()
-        if self.checks is None:
-            return False
-        self.checks.request()
-        return True
+        if mark.kind == "prompt":
+            self._check_disk_soon()
 
     async def shell_size(self, cols: int, rows: int) -> None:
         await self.send(text_data=protocol.size(cols, rows))
@@ -253,7 +265,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
     async def _check_disk(self) -> None:
         """Say so when the sandbox's disk is (nearly) full, and again once it is not."""
         with contextlib.suppress(SandboxError):
-            status = await get_backend().disk_status(self.key)
+            status = await self.runtime.backend.disk_status(self.key)
             if status is None:
                 return
             used, size = status
@@ -267,31 +279,24 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         await self._status("ended")
         await self.close()
 
-    # -- lesson checks after each command -------------------------------------
+    # -- the page ----------------------------------------------------------------
 
-    def _lesson_from_query(self) -> tuple[str, str]:
+    def _page_context(self) -> dict[str, str]:
+        """What the page says about itself in its query, kept only if short and plain."""
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        lesson = (query.get("lesson") or [""])[0]
-        language = (query.get("lang") or [""])[0]
-        if not LESSON_SLUG_RE.match(lesson):
-            lesson = ""
-        if language not in dict(settings.LANGUAGES):
-            language = settings.LANGUAGE_CODE
-        return lesson, language
-
-    async def _report_check(self, lesson: str, result) -> None:
-        await self.send(text_data=json.dumps({
-            "type": "check", "lesson": lesson, "step": result.step_id,
-            "passed": result.passed, "message": result.message,
-        }))
+        context = {}
+        for name, values in query.items():
+            if len(context) < MAX_CONTEXT and CONTEXT_NAME.match(name) and CONTEXT_VALUE.match(values[0]):
+                context[name] = values[0]
+        return context
 
     async def _tell_language(self):
         with contextlib.suppress(SandboxError):
-            await get_backend().set_language(self.key, self.language)
+            await self.runtime.backend.set_language(self.key, self.language)
 
     async def _announce_engine(self):
         with contextlib.suppress(SandboxError):
-            if await get_backend().wait_engine_ready(self.key, ENGINE_READY_TIMEOUT):
+            if await self.runtime.backend.wait_engine_ready(self.key, ENGINE_READY_TIMEOUT):
                 await self._status("engine-ready")
 
     async def _announce_ports(self, ports):

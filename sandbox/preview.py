@@ -38,9 +38,6 @@ DROPPED_RESPONSE = HOP_BY_HOP | {
 PREVIEW_CSP = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads"
 MAX_BODY = 10 * 1024 * 1024
 
-_lookups: dict[str, tuple[float, str | None, list[PublishedPort]]] = {}
-_client: httpx.AsyncClient | None = None
-
 
 class PreviewError(Exception):
     def __init__(self, status: int, message: str):
@@ -48,60 +45,82 @@ class PreviewError(Exception):
         self.status = status
 
 
-async def sandbox_ports(key: str, *, fresh: bool = False) -> tuple[str | None, list[PublishedPort]]:
-    cached = _lookups.get(key)
-    if cached and not fresh and time.monotonic() - cached[0] < LOOKUP_TTL:
-        return cached[1], cached[2]
-    backend = get_backend()
-    address = await backend.address(key)
-    ports = await backend.published_ports(key) if address else []
-    _lookups[key] = (time.monotonic(), address, ports)
-    return address, ports
+class PreviewClient:
+    """The preview's HTTP client and its short memory of each sandbox's ports (one
+    per SandboxRuntime: an httpx client belongs to the event loop that made it)."""
 
+    def __init__(self):
+        self._client: httpx.AsyncClient | None = None
+        self.lookups: dict[str, tuple[float, str | None, list[PublishedPort]]] = {}
 
-async def target_for(key: str, port: int) -> str:
-    """The base URL for `port` of this sandbox, or PreviewError."""
-    address, ports = await sandbox_ports(key)
-    if address is None:
-        raise PreviewError(503, _("Your sandbox is not running. Open a lesson to start it."))
-    if port not in {p.port for p in ports}:
-        address, ports = await sandbox_ports(key, fresh=True)  # published a moment ago?
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            # Never follow redirects nor use proxies from the environment: we talk to one address only.
+            self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False,
+                                             timeout=httpx.Timeout(30, connect=5))
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def remember(self, key: str, address: str | None, ports: list[PublishedPort]) -> None:
+        self.lookups[key] = (time.monotonic(), address, ports)
+
+    async def sandbox_ports(self, key: str, *, fresh: bool = False) -> tuple[str | None, list[PublishedPort]]:
+        cached = self.lookups.get(key)
+        if cached and not fresh and time.monotonic() - cached[0] < LOOKUP_TTL:
+            return cached[1], cached[2]
+        backend = get_backend()
+        address = await backend.address(key)
+        ports = await backend.published_ports(key) if address else []
+        self.remember(key, address, ports)
+        return address, ports
+
+    async def target_for(self, key: str, port: int) -> str:
+        """The base URL for `port` of this sandbox, or PreviewError."""
+        address, ports = await self.sandbox_ports(key)
+        if address is None:
+            raise PreviewError(503, _("Your sandbox is not running. Open a lesson to start it."))
         if port not in {p.port for p in ports}:
-            raise PreviewError(404, _("Nothing is published on port %(port)s in your sandbox. "
-                                      "Publish it first, for example: docker run -d -p %(port)s:80 nginx")
-                               % {"port": port})
-    return f"http://{address}:{port}"
+            address, ports = await self.sandbox_ports(key, fresh=True)  # published a moment ago?
+            if port not in {p.port for p in ports}:
+                raise PreviewError(404, _("Nothing is published on port %(port)s in your sandbox. "
+                                          "Publish it first, for example: docker run -d -p %(port)s:80 nginx")
+                                   % {"port": port})
+        return f"http://{address}:{port}"
 
-
-async def watch_ports(key: str, announce) -> None:
-    """Call `announce(ports)` with the published ports now and whenever they change.
-
-    Driven by the engine's own container start/stop events, so nothing is polled.
-    """
-    backend = get_backend()
-    ports = None
-    async for latest in backend.watch_published_ports(key):
-        _lookups[key] = (time.monotonic(), await backend.address(key), latest)
-        if latest != ports:
-            ports = latest
-            await announce(ports)
+    async def forward(self, base: str, method: str, path: str, query: str, headers, body: bytes) -> httpx.Response:
+        url = f"{base}/{path}" + (f"?{query}" if query else "")
+        request = self.client.build_request(method, url, headers=request_headers(headers), content=body or None)
+        try:
+            return await self.client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise PreviewError(502, _("The program on this port did not answer: %(error)s")
+                               % {"error": exc.__class__.__name__}) from exc
 
 
 class PortWatchers:
-    """One watcher per sandbox, shared by all of its open terminals in this process.
+    """One watcher per sandbox, shared by all of its open terminals in this process
+    (part of its SandboxRuntime).
 
     Like the sandbox's shell (sandbox.shells), it lives on while the sandbox
     runs, so a reload costs no new exec and gets the current list at once.
+    Driven by the engine's own container start/stop events, so nothing is polled;
+    each change is also a "ports.changed" sandbox event.
     """
 
-    def __init__(self):
+    def __init__(self, runtime):
+        self.runtime = runtime
         self._subscribers: dict[str, set] = {}
         self._tasks: dict[str, asyncio.Task] = {}
         self._latest: dict[str, list[PublishedPort]] = {}
 
     async def subscribe(self, key: str, callback) -> None:
         task = self._tasks.get(key)
-        if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
+        if task is None or task.done():
             self._latest.pop(key, None)
             self._tasks[key] = task = asyncio.create_task(self._watch(key))
             task.add_done_callback(lambda done: self._finished(key, done))
@@ -117,21 +136,25 @@ class PortWatchers:
             del self._tasks[key]
             self._latest.pop(key, None)
 
-    async def _watch(self, key: str) -> None:
-        async def announce(ports):
-            self._latest[key] = ports
-            for callback in list(self._subscribers.get(key, ())):
-                await callback(ports)
+    def stop_all(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
 
+    async def _watch(self, key: str) -> None:
+        backend, ports = self.runtime.backend, None
         try:
-            await watch_ports(key, announce)
+            async for latest in backend.watch_published_ports(key):
+                self.runtime.preview.remember(key, await backend.address(key), latest)
+                if latest == ports:
+                    continue
+                ports = self._latest[key] = latest
+                self.runtime.events.publish("ports.changed", key, ports=ports_json(latest))
+                for callback in list(self._subscribers.get(key, ())):
+                    await callback(latest)
         except SandboxError:
             pass  # the sandbox stopped; terminals reconnect and subscribe again
         except Exception:
             log.exception("watching the ports of %s failed", key)
-
-
-port_watchers = PortWatchers()
 
 
 def ports_json(ports: list[PublishedPort]) -> list[dict]:
@@ -139,14 +162,6 @@ def ports_json(ports: list[PublishedPort]) -> list[dict]:
         {"port": p.port, "container": p.container, "target": p.target, "url": f"/sandbox/preview/{p.port}/"}
         for p in ports
     ]
-
-
-def _client_instance() -> httpx.AsyncClient:
-    global _client
-    if _client is None:
-        # Never follow redirects nor use proxies from the environment: we talk to one address only.
-        _client = httpx.AsyncClient(follow_redirects=False, trust_env=False, timeout=httpx.Timeout(30, connect=5))
-    return _client
 
 
 def request_headers(headers) -> dict[str, str]:
@@ -175,15 +190,3 @@ def rewrite_location(location: str, prefix: str, base: str) -> str:
     if location.startswith("/") and not location.startswith("//"):
         return prefix.rstrip("/") + location
     return location
-
-
-async def forward(base: str, method: str, path: str, query: str, headers, body: bytes) -> httpx.Response:
-    url = f"{base}/{path}" + (f"?{query}" if query else "")
-    request = _client_instance().build_request(
-        method, url, headers=request_headers(headers), content=body or None,
-    )
-    try:
-        return await _client_instance().send(request, stream=True)
-    except httpx.HTTPError as exc:
-        raise PreviewError(502, _("The program on this port did not answer: %(error)s")
-                           % {"error": exc.__class__.__name__}) from exc

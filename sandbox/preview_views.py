@@ -3,7 +3,7 @@ from django.http import HttpResponse, HttpResponseForbidden, JsonResponse, Strea
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox import preview
+from sandbox import preview, runtime
 from sandbox.services import sandbox_key
 
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
@@ -19,7 +19,7 @@ async def ports(request):
     user = await _owner(request)
     if user is None:
         return JsonResponse({"error": _("Log in first.")}, status=403)
-    _, published = await preview.sandbox_ports(sandbox_key(user), fresh=True)
+    _, published = await runtime.current().preview.sandbox_ports(sandbox_key(user), fresh=True)
     return JsonResponse({"ports": preview.ports_json(published)})
 
 
@@ -38,8 +38,9 @@ async def proxy(request, port: int, path: str = ""):
     if len(body) > preview.MAX_BODY:
         return HttpResponse(_("Request too large for the preview."), status=413)
     try:
-        base = await preview.target_for(sandbox_key(user), port)
-        upstream = await preview.forward(
+        client = runtime.current().preview
+        base = await client.target_for(sandbox_key(user), port)
+        upstream = await client.forward(
             base, request.method, path, request.META.get("QUERY_STRING", ""), request.headers, body
         )
     except preview.PreviewError as exc:

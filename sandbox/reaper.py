@@ -1,4 +1,5 @@
-"""The in-process idle reaper (and pool filler): one periodic task per server process.
+"""The in-process idle reaper (and pool filler): one periodic task per server process,
+part of its SandboxRuntime.
 
 It starts with the first terminal connection (any ASGI server, no lifespan
 support needed). `manage.py reap_sandboxes` does the same once, for cron.
@@ -8,30 +9,34 @@ import logging
 
 from django.conf import settings
 
-from sandbox.backends import get_backend
 from sandbox.services import reap_idle_sandboxes
 
 log = logging.getLogger(__name__)
-_task: asyncio.Task | None = None
 
 
-async def _reap_forever():
-    while True:
-        try:
-            await get_backend().fill_pool()
-        except Exception:  # the pool is an optimisation; keep going
-            log.exception("filling the sandbox pool failed")
-        await asyncio.sleep(settings.SANDBOX_REAP_INTERVAL_SECONDS)
-        try:
-            await reap_idle_sandboxes()
-        except Exception:  # keep reaping after a passing engine or database error
-            log.exception("idle reaper pass failed")
+class Reaper:
+    def __init__(self, runtime):
+        self.runtime = runtime
+        self._task: asyncio.Task | None = None
 
+    def ensure_running(self) -> None:
+        if settings.SANDBOX_REAP_INTERVAL_SECONDS <= 0:
+            return
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._forever(), name="dockyard-idle-reaper")
 
-def ensure_reaper_running() -> None:
-    global _task
-    if settings.SANDBOX_REAP_INTERVAL_SECONDS <= 0:
-        return
-    loop = asyncio.get_running_loop()
-    if _task is None or _task.done() or _task.get_loop() is not loop:
-        _task = loop.create_task(_reap_forever(), name="dockyard-idle-reaper")
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _forever(self):
+        while True:
+            try:
+                await self.runtime.backend.fill_pool()
+            except Exception:  # the pool is an optimisation; keep going
+                log.exception("filling the sandbox pool failed")
+            await asyncio.sleep(settings.SANDBOX_REAP_INTERVAL_SECONDS)
+            try:
+                await reap_idle_sandboxes(self.runtime.events)
+            except Exception:  # keep reaping after a passing engine or database error
+                log.exception("idle reaper pass failed")

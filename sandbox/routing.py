@@ -2,7 +2,10 @@ from django.urls import path
 
 from sandbox.consumers import TerminalConsumer
 
-websocket_urlpatterns = [
-    path("ws/terminal/", TerminalConsumer.as_asgi()),
-    path("ws/terminal/<str:username>/", TerminalConsumer.as_asgi()),
-]
+
+def websocket_urlpatterns(runtime):
+    """The terminal's websocket routes, each consumer given this process's runtime."""
+    return [
+        path("ws/terminal/", TerminalConsumer.as_asgi(runtime=runtime)),
+        path("ws/terminal/<str:username>/", TerminalConsumer.as_asgi(runtime=runtime)),
+    ]

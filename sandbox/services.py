@@ -52,9 +52,11 @@ def _save_sandbox(user, info: SandboxInfo, touch: bool) -> None:
     Sandbox.objects.update_or_create(user=user, defaults=fields)
 
 
-async def start_sandbox(user, progress: ProgressCallback | None = None) -> SandboxInfo:
+async def start_sandbox(user, progress: ProgressCallback | None = None, events=None) -> SandboxInfo:
     info = await get_backend().start(sandbox_key(user), progress)
     await _save_sandbox(user, info, touch=True)
+    if events is not None:
+        events.publish("sandbox.started", info.key, user_id=user.pk)
     return info
 
 
@@ -65,10 +67,12 @@ def record_activity(user) -> None:
 
 class ActivityRecorder:
     """Writes a student's activity at most once per ACTIVITY_WRITE_INTERVAL,
-    in the background: a keystroke never waits for the database."""
+    in the background: a keystroke never waits for the database. Each write is
+    also an "activity" sandbox event."""
 
-    def __init__(self, user):
+    def __init__(self, user, events=None, key: str | None = None):
         self.user = user
+        self.events, self.key = events, key
         self._last = None
         self._writing: asyncio.Task | None = None
 
@@ -80,6 +84,8 @@ class ActivityRecorder:
             return
         self._last = now
         self._writing = asyncio.create_task(self._write())
+        if self.events is not None and self.key is not None:
+            self.events.publish("activity", self.key, user_id=self.user.pk)
 
     async def _write(self) -> None:
         try:
@@ -104,7 +110,7 @@ def _set_status(key: str, status: str) -> None:
     Sandbox.objects.filter(key=key).update(status=status)
 
 
-async def reap_idle_sandboxes(now=None) -> ReapReport:
+async def reap_idle_sandboxes(events=None, now=None) -> ReapReport:
     """Stop sandboxes idle past SANDBOX_IDLE_STOP_SECONDS, remove those idle past
     SANDBOX_IDLE_REMOVE_SECONDS. A sandbox the database does not know is left alone."""
     now = now or timezone.now()
@@ -121,9 +127,13 @@ async def reap_idle_sandboxes(now=None) -> ReapReport:
             await backend.remove(info.key)
             await _set_status(info.key, MISSING)
             report.removed.append(info.key)
+            if events is not None:
+                events.publish("sandbox.removed", info.key, user_id=row.user_id, reason="idle")
         elif info.status == RUNNING and idle >= settings.SANDBOX_IDLE_STOP_SECONDS:
             log.info("stopping sandbox %s, idle for %.0f s", info.key, idle)
             await backend.stop(info.key)
             await _set_status(info.key, STOPPED)
             report.stopped.append(info.key)
+            if events is not None:
+                events.publish("sandbox.stopped", info.key, user_id=row.user_id, reason="idle")
     return report

@@ -26,7 +26,6 @@ from typing import Protocol
 
 from django.conf import settings
 
-from sandbox.backends import get_backend
 from sandbox.backends.base import TerminalStream
 from sandbox.flow import FlowControl
 from sandbox import replay as replay_cleaning
@@ -46,9 +45,8 @@ class Subscriber(Protocol):
 
     async def output(self, data: bytes) -> None: ...
 
-    def mark(self, mark: ShellMark) -> bool:
-        """The shell printed a marker (a command finished, or bash waits for more
-        of one); True if this subscriber runs the lesson's checks for it."""
+    def mark(self, mark: ShellMark) -> None:
+        """The shell printed a marker: a command finished, or bash waits for more of one."""
 
     async def shell_size(self, cols: int, rows: int) -> None:
         """The shell's terminal size, on joining and on every change (watchers draw at it)."""
@@ -84,9 +82,10 @@ class ReplayBuffer:
 
 
 class ShellSession:
-    def __init__(self, key: str, stream: TerminalStream, size: tuple[int, int], on_end=None):
+    def __init__(self, key: str, stream: TerminalStream, size: tuple[int, int], on_end=None, events=None):
         self.key = key
         self._on_end = on_end  # called with this session once its shell has ended
+        self._events = events  # sandbox.events.EventBus: a prompt is a "shell.prompt" event
         self.stream = stream
         self.size = size
         self.subscribers: list[Subscriber] = []
@@ -97,9 +96,6 @@ class ShellSession:
         # position, colours …): the student's tab typed in last. Every other tab
         # and every watcher would answer too, and each answer is typed input.
         self.responder: Subscriber | None = None
-        # The last lesson page's checks (lessons.checks.CheckRounds), run when a
-        # command finishes while no lesson page is attached.
-        self.unattended_checks = None
         self._behind: set[Subscriber] = set()  # subscribers that skipped output
         self._lock = asyncio.Lock()  # the replay and the live stream never interleave
         self._room = asyncio.Event()
@@ -165,8 +161,6 @@ class ShellSession:
                     await subscriber.shell_size(cols, rows)
 
     async def close(self) -> None:
-        if self.unattended_checks is not None:
-            self.unattended_checks.cancel()
         self.reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.reader
@@ -186,9 +180,10 @@ class ShellSession:
                     self.replay.append(data)
                     await self._fan_out(data)
                 for mark in self.prompts.feed(data):
-                    checked = [subscriber.mark(mark) for subscriber in list(self.subscribers)]
-                    if mark.kind == "prompt" and not any(checked) and self.unattended_checks is not None:
-                        self.unattended_checks.request()
+                    for subscriber in list(self.subscribers):
+                        subscriber.mark(mark)
+                    if mark.kind == "prompt" and self._events is not None:
+                        self._events.publish("shell.prompt", self.key, status=mark.status)
         except Exception:
             log.exception("shell of %s failed", self.key)
         finally:
@@ -235,29 +230,33 @@ class ShellSession:
 
 
 class ShellSessions:
-    """The shells this process holds, one per sandbox key."""
+    """The shells this process holds, one per sandbox key (part of its SandboxRuntime)."""
 
-    def __init__(self):
+    def __init__(self, runtime):
+        self.runtime = runtime
         self._sessions: dict[str, ShellSession] = {}
         self._opening: dict[str, asyncio.Lock] = {}
         self._opened: dict[str, asyncio.Event] = {}  # set when a shell of that sandbox opens
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def open(self, key: str, cols: int, rows: int) -> ShellSession:
         """The sandbox's shell, opened first if this process holds none."""
-        self._same_loop()
         lock = self._opening.setdefault(key, asyncio.Lock())
         async with lock:
             session = self._sessions.get(key)
             if session is None or not session.alive:
-                stream = await get_backend().open_terminal(key, cols=cols, rows=rows)
-                session = self._sessions[key] = ShellSession(key, stream, (cols, rows), on_end=self.forget)
+                stream = await self.runtime.backend.open_terminal(key, cols=cols, rows=rows)
+                session = self._sessions[key] = ShellSession(
+                    key, stream, (cols, rows), on_end=self.forget, events=self.runtime.events
+                )
                 self._opened.pop(key, asyncio.Event()).set()
             return session
 
+    def get(self, key: str) -> ShellSession | None:
+        session = self._sessions.get(key)
+        return session if session is not None and session.alive else None
+
     async def wait_for_shell(self, key: str, timeout: float) -> bool:
         """Wait until this process opens a shell for `key` (its student came); False on timeout."""
-        self._same_loop()
         if key in self._sessions and self._sessions[key].alive:
             return True
         event = self._opened.setdefault(key, asyncio.Event())
@@ -267,20 +266,12 @@ class ShellSessions:
         except asyncio.TimeoutError:
             return False
 
-    def _same_loop(self) -> None:
-        if self._loop is not asyncio.get_running_loop():  # tests: one event loop each
-            self._loop, self._sessions, self._opening, self._opened = asyncio.get_running_loop(), {}, {}, {}
-
     def forget(self, session: ShellSession) -> None:
         if self._sessions.get(session.key) is session:
             del self._sessions[session.key]
 
     async def close_all(self) -> None:
-        """Hang up every shell (tests; the sandboxes themselves stay)."""
+        """Hang up every shell (shutdown, tests; the sandboxes themselves stay)."""
         sessions, self._sessions = list(self._sessions.values()), {}
-        if self._loop is asyncio.get_running_loop():
-            for session in sessions:
-                await session.close()
-
-
-sessions = ShellSessions()
+        for session in sessions:
+            await session.close()

@@ -43,8 +43,9 @@ def test_the_sandbox_pages_need_a_login(client, alice, teacher):
     assert client.get(reverse("sandbox:playground")).status_code == 302
     client.force_login(alice)
     assert client.get(reverse("sandbox:playground")).status_code == 200
-    # Watching is for instructors only.
-    assert client.get(reverse("sandbox:watch", args=["alice"])).status_code == 302
+    # Watching is for instructors only: a student gets the 403 page, not a login form.
+    response = client.get(reverse("sandbox:watch", args=["alice"]))
+    assert response.status_code == 403 and "This page is not for you" in response.content.decode()
     client.force_login(teacher)
     page = client.get(reverse("sandbox:watch", args=["alice"])).content.decode()
     assert 'data-ws-path="/ws/terminal/alice/"' in page and 'data-read-only="true"' in page

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import backend_in_use
+from tutorial.testing import backend_in_use
 from sandbox.backends.base import ExecResult
 from sandbox.backends.fake import FakeBackend
 

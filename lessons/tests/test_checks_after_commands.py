@@ -7,12 +7,11 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from conftest import HOST, ORIGIN, session_cookie
+from tutorial.testing import HOST, ORIGIN, asgi_application, session_cookie
 from lessons.models import StepProgress
 from lessons.services import sync_lessons
 from lessons.tests.step_helpers import HELLO_STEPS, scripted_backend, translated, write_step_lesson  # noqa: F401
 from sandbox.prompt_marker import PROMPT_MARKER
-from tutorial.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CHECK = HELLO_STEPS[0]["check"]["run"]
@@ -30,7 +29,7 @@ def course(tmp_path):
 
 async def _open(user, path="/ws/terminal/?lesson=steps&lang=en"):
     cookie = await database_sync_to_async(session_cookie)(user)
-    communicator = WebsocketCommunicator(application, path, headers=[HOST, ORIGIN, cookie])
+    communicator = WebsocketCommunicator(asgi_application(), path, headers=[HOST, ORIGIN, cookie])
     connected, _ = await communicator.connect(timeout=5)
     assert connected
     while True:  # up to "ready"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.test import override_settings
 
-from conftest import missing
+from tutorial.testing import missing
 from sandbox.backends.docker import DockerBackend
 from sandbox.tests.docker_fixtures import TEST_PREFIX, require_engine_and_images
 from sandbox.tests.live_server import LiveServer
@@ -30,7 +30,7 @@ def require_chromium():
 
 @contextlib.contextmanager
 def running_server(tmp_path_factory, users: dict[str, tuple[str, int]], env=None, prepare=()):
-    """Daphne serving the app, with `users` ({name: (password, id)}) created and
+    """Daphne serving the app, with `users` ({name: (password, id[, staff])}) created and
     each `prepare` entry run as a management command; their sandboxes removed after."""
     require_engine_and_images()
     require_chromium()
@@ -39,13 +39,13 @@ def running_server(tmp_path_factory, users: dict[str, tuple[str, int]], env=None
     live.start()
     for command in prepare:
         live.manage(*command)
-    for username, (password, user_id) in users.items():
-        live.create_user(username, password, user_id)
+    for username, (password, user_id, *staff) in users.items():
+        live.create_user(username, password, user_id, staff=bool(staff and staff[0]))
     try:
         yield live
     finally:
         live.stop()
-        remove_sandboxes([user_id for _, user_id in users.values()])
+        remove_sandboxes([user_id for _, user_id, *_ in users.values()])
 
 
 def remove_sandboxes(user_ids):
@@ -61,9 +61,11 @@ def remove_sandboxes(user_ids):
             pool.submit(asyncio.run, remove_all()).result()
 
 
-def login(browser, server, username, password, next_url):
+def login(browser, server, username, password, next_url, viewport=(1400, 900), locale="en-US", permissions=()):
     """A fresh browser context logged in as `username`, on `next_url`."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale=locale)
+    if permissions:
+        context.grant_permissions(list(permissions), origin=server.url)
     page = context.new_page()
     page.goto(f"{server.url}/accounts/login/?next={next_url}")
     page.fill("input[name=username]", username)

@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import override_settings
 
-from conftest import HOST, ORIGIN, missing, session_cookie
+from tutorial.testing import HOST, ORIGIN, asgi_application, missing, session_cookie
 from sandbox.backends import reset_backend_cache
 from sandbox.backends.docker import DockerBackend
 from sandbox.backends.docker_specs import image
@@ -75,10 +75,9 @@ def sandbox_fixture(key: str):
 
 
 async def open_terminal(user, path="/ws/terminal/"):
-    from tutorial.asgi import application
-
+    
     cookie = await database_sync_to_async(session_cookie)(user)
-    communicator = WebsocketCommunicator(application, path, headers=[HOST, ORIGIN, cookie])
+    communicator = WebsocketCommunicator(asgi_application(), path, headers=[HOST, ORIGIN, cookie])
     connected, _ = await communicator.connect(timeout=10)
     return communicator, connected
 

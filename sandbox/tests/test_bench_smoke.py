@@ -9,7 +9,7 @@ import sys
 import docker
 import pytest
 
-from conftest import missing
+from tutorial.testing import missing
 from sandbox.tests.docker_fixtures import TEST_PREFIX, require_engine_and_images
 from sandbox.tests.live_server import ROOT
 

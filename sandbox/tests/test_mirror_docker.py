@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from conftest import missing
+from tutorial.testing import missing
 from sandbox import mirror
 from sandbox.backends import docker_firewall
 from sandbox.tests.docker_fixtures import TEST_PREFIX, RunningSandbox, sandbox_fixture

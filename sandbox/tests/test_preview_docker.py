@@ -5,7 +5,6 @@ import asyncio
 import pytest
 from django.test import AsyncClient
 
-from sandbox import preview
 from sandbox.backends import reset_backend_cache
 from sandbox.tests.docker_fixtures import TEST_PREFIX, sandbox_fixture
 
@@ -19,8 +18,6 @@ owner_sandbox = sandbox_fixture(f"u{OWNER_ID}")
 def served(owner_sandbox, settings):
     settings.SANDBOX_NAME_PREFIX = TEST_PREFIX
     reset_backend_cache()
-    preview._lookups.clear()
-    preview._client = None  # its connections belong to another test's event loop
     result = owner_sandbox.sh(
         "mkdir -p ~/site && echo '<h1>preview of my sandbox</h1>' > ~/site/index.html && "
         "docker rm -f web >/dev/null 2>&1; "

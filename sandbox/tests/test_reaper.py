@@ -41,10 +41,10 @@ def test_it_leaves_sandboxes_the_database_does_not_know(fake_backend):
     assert fake_backend.status == {"stranger": "running"}
 
 
-async def test_the_server_reaps_periodically_once_a_terminal_connects(fake_backend, settings, alice, bob):
+async def test_the_server_reaps_periodically_once_a_terminal_connects(fake_backend, settings, alice, bob,
+                                                                     sandbox_runtime):
     from channels.db import database_sync_to_async
 
-    from sandbox import reaper
     from sandbox.tests.test_terminal_consumer import open_terminal, until_status
 
     settings.SANDBOX_IDLE_STOP_SECONDS = 60
@@ -58,4 +58,4 @@ async def test_the_server_reaps_periodically_once_a_terminal_connects(fake_backe
         await asyncio.sleep(0.1)
     assert fake_backend.status == {f"u{alice.pk}": "running", f"u{bob.pk}": "stopped"}
     await terminal.disconnect()
-    reaper._task.cancel()
+    sandbox_runtime.reaper.stop()

@@ -159,9 +159,7 @@ def test_the_replay_starts_at_a_line_once_trimmed():
     assert len(replay.replay()) <= len(RESET) + 10
 
 
-async def test_joining_a_shell_that_just_exited_says_it_ended(fake_backend, alice):
-    from sandbox.shells import ShellSessions
-
+async def test_joining_a_shell_that_just_exited_says_it_ended(fake_backend, alice, sandbox_runtime):
     class Listener:
         def __init__(self):
             from sandbox.flow import FlowControl
@@ -183,8 +181,7 @@ async def test_joining_a_shell_that_just_exited_says_it_ended(fake_backend, alic
             self.ended_ = True
 
     fake_backend.status["u1"] = "running"
-    registry = ShellSessions()
-    session = await registry.open("u1", 80, 24)
+    session = await sandbox_runtime.shells.open("u1", 80, 24)
     await fake_backend.terminals[0].output.put(b"bye\r\n")
     await fake_backend.terminals[0].output.put(b"")  # the shell exits
     await session.reader

@@ -7,9 +7,8 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from conftest import HOST, ORIGIN, session_cookie
+from tutorial.testing import HOST, ORIGIN, asgi_application, session_cookie
 from sandbox.backends.base import ClassroomFull
-from tutorial.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,7 +17,7 @@ async def open_terminal(user=None, path="/ws/terminal/", origin=ORIGIN):
     headers = [HOST] + ([origin] if origin else [])
     if user is not None:
         headers.append(await database_sync_to_async(session_cookie)(user))
-    communicator = WebsocketCommunicator(application, path, headers=headers)
+    communicator = WebsocketCommunicator(asgi_application(), path, headers=headers)
     connected, code = await communicator.connect(timeout=5)
     return communicator, connected, code
 
@@ -72,7 +71,7 @@ async def test_it_refuses_a_missing_or_repeated_origin(fake_backend, alice):
     communicator, connected, _ = await open_terminal(alice, origin=None)
     assert not connected
     cookie = await database_sync_to_async(session_cookie)(alice)
-    communicator = WebsocketCommunicator(application, "/ws/terminal/", headers=[
+    communicator = WebsocketCommunicator(asgi_application(), "/ws/terminal/", headers=[
         HOST, (b"origin", b"http://evil.example"), ORIGIN, cookie])
     connected, _ = await communicator.connect(timeout=5)
     assert not connected
@@ -83,10 +82,10 @@ async def test_behind_a_tls_proxy_the_origin_is_https(fake_backend, alice, setti
     settings.ALLOWED_HOSTS = ["class.example.org"]
     cookie = await database_sync_to_async(session_cookie)(alice)
     headers = [(b"host", b"class.example.org"), (b"x-forwarded-proto", b"https"), cookie]
-    ok = WebsocketCommunicator(application, "/ws/terminal/", headers=[*headers, (b"origin", b"https://class.example.org")])
+    ok = WebsocketCommunicator(asgi_application(), "/ws/terminal/", headers=[*headers, (b"origin", b"https://class.example.org")])
     assert (await ok.connect(timeout=5))[0]
     await ok.disconnect()
-    plain = WebsocketCommunicator(application, "/ws/terminal/", headers=[*headers, (b"origin", b"http://class.example.org")])
+    plain = WebsocketCommunicator(asgi_application(), "/ws/terminal/", headers=[*headers, (b"origin", b"http://class.example.org")])
     assert not (await plain.connect(timeout=5))[0]
 
 
@@ -203,11 +202,9 @@ async def read_bytes_or_none(communicator):
     return None
 
 
-async def test_published_ports_are_sent_to_the_page(fake_backend, alice):
-    from sandbox import preview
+async def test_published_ports_are_sent_to_the_page(fake_backend, alice, sandbox_runtime):
     from sandbox.backends.base import PublishedPort
 
-    preview._lookups.clear()
     key = f"u{alice.pk}"
     fake_backend.addresses[key] = "10.9.9.9"
     communicator, _, _ = await open_terminal(alice)
@@ -227,10 +224,10 @@ async def test_published_ports_are_sent_to_the_page(fake_backend, alice):
     await fake_backend.events[key].close()
     await fake_backend.events[key].output.put(b"")
     for _ in range(100):
-        if key not in preview.port_watchers._tasks:
+        if key not in sandbox_runtime.port_watchers._tasks:
             break
         await asyncio.sleep(0.01)
-    assert key not in preview.port_watchers._tasks
+    assert key not in sandbox_runtime.port_watchers._tasks
     await again.disconnect()
 
 
@@ -403,7 +400,7 @@ async def test_logging_out_closes_every_terminal_of_that_browser(fake_backend, a
     cookie = (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
     tabs = []
     for _ in range(2):
-        tab = WebsocketCommunicator(application, "/ws/terminal/", headers=[HOST, ORIGIN, cookie])
+        tab = WebsocketCommunicator(asgi_application(), "/ws/terminal/", headers=[HOST, ORIGIN, cookie])
         assert (await tab.connect(timeout=5))[0]
         await until_status(tab, "ready")
         tabs.append(tab)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sandbox import shells
+from sandbox import runtime
 from sandbox.backends import reset_backend_cache
 from sandbox.backends.docker import DockerBackend
 from sandbox.tests.docker_fixtures import TEST_PREFIX, open_terminal, read_until, sandbox_fixture
@@ -63,7 +63,11 @@ async def test_an_app_restart_reattaches_to_the_running_sandbox(alice, monkeypat
 
     # A new process: a backend that has never seen the sandbox, and no shells held.
     reset_backend_cache()
-    monkeypatch.setattr(shells, "sessions", shells.ShellSessions())
+
+    import tutorial.testing as testing
+
+    old = runtime.replace(runtime.SandboxRuntime())
+    testing._application = None
     after = await DockerBackend().poll(f"u{ALICE_ID}")
     assert after.status == "running"
     assert after.state["engine_id"] == before.state["engine_id"]
@@ -73,7 +77,8 @@ async def test_an_app_restart_reattaches_to_the_running_sandbox(alice, monkeypat
     after_connect = await DockerBackend().poll(f"u{ALICE_ID}")
     assert after_connect.state == after.state  # nothing was recreated
     await terminal.disconnect()
-    await shells.sessions.close_all()
+    await runtime.current().close()
+    await old.close()
 
 
 async def test_a_docker_command_works_from_the_terminal(alice):
@@ -103,7 +108,7 @@ async def test_reloads_reuse_one_shell_and_the_replay_shows_the_screen(alice):
     replay = await read_until(terminal, b"attached-3")
     assert b"attached-1" in replay and b"attached-2" in replay
     await terminal.disconnect()
-    await shells.sessions.close_all()
+    await runtime.current().shells.close_all()
     assert await shells_running(backend) == before  # hung up, not left behind
 
 

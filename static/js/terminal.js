@@ -57,6 +57,12 @@
   let inputQueue = [];
   let writing = 0; // output handed to xterm.js and not yet processed
   let shellSize = null; // the shell's size, which a watcher draws at
+  // On (re)connecting, the recent output is drawn at the size it was written
+  // at, then fitted to this window, as a terminal that is resized would do:
+  // the screen as it is now, at any window size.
+  let replayPending = false;
+  let replayStarted = false;
+  let replayTimer = null;
 
   function setStatus(key, cls, extra) {
     let text = statusEl.dataset["text" + key.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase())] || key;
@@ -210,10 +216,19 @@
     const screen = term.element && term.element.querySelector(".xterm-screen");
     if (!screen) return;
     term.element.style.transform = "";
-    const scale = Math.min(1, host.clientWidth / screen.offsetWidth, host.clientHeight / screen.offsetHeight);
+    // Down to fit a small window; up, a little, to use a big one (the DOM renderer stays sharp).
+    const scale = Math.min(1.75, host.clientWidth / screen.offsetWidth, host.clientHeight / screen.offsetHeight);
     term.element.style.transformOrigin = "0 0";
-    term.element.style.transform = scale < 1 ? "scale(" + scale + ")" : "";
+    term.element.style.transform = Math.abs(scale - 1) > 0.01 ? "scale(" + scale + ")" : "";
     pane.dataset.scale = scale.toFixed(3);
+  }
+
+  function replayDrawn() {
+    clearTimeout(replayTimer);
+    if (!replayPending) return;
+    replayPending = false;
+    fitToWindow();
+    sendSize();
   }
 
   function sendSize() {
@@ -265,6 +280,10 @@
       if (readOnly) {
         term.resize(message.cols, message.rows);
         scaleToFit();
+      } else if (replayPending && !replayStarted) {
+        term.resize(message.cols, message.rows);
+        clearTimeout(replayTimer);
+        replayTimer = setTimeout(replayDrawn, 300); // a new shell has nothing to replay
       }
     } else if (message.type === "prompt") {
       run.marker(message.state);
@@ -302,8 +321,10 @@
     inputInFlight = 0;
     inputQueue = []; // typed for a connection that is gone
     run.cancel();
+    replayPending = !readOnly;
+    replayStarted = false;
     setStatus("connecting", "starting");
-    socket.onopen = () => sendSize();
+    socket.onopen = () => sendSize(); // the size the page has; the replay is drawn at the shell's
     socket.onmessage = (event) => {
       if (typeof event.data === "string") {
         try { onControl(JSON.parse(event.data)); } catch (e) { console.warn(e); }
@@ -311,9 +332,15 @@
       }
       const bytes = new Uint8Array(event.data);
       run.output();
+      const replay = replayPending && shellSize !== null;
+      if (replay) replayStarted = true;
       // xterm.js decodes UTF-8 itself, keeping characters split across frames intact.
       writing += 1;
-      term.write(bytes, () => { writing -= 1; processed(bytes.byteLength); });
+      term.write(bytes, () => {
+        writing -= 1;
+        processed(bytes.byteLength);
+        if (replay) replayDrawn();
+      });
     };
     socket.onclose = (event) => {
       socket = null;

@@ -1,0 +1,120 @@
+"""What happens to sandboxes, for whoever reacts to it: the one seam.
+
+The sandbox side publishes a SandboxEvent for each thing that happens and knows
+nothing of who listens. Two ways to listen:
+
+- in this process: an app registers a listener factory with `listen()` (from
+  its AppConfig.ready()); every SandboxRuntime makes one listener from each
+  and calls it with every event published in this process. The process that
+  holds a student's shell sees its prompts here (lesson checks listen so).
+- anywhere: every event also goes to the channel-layer group EVENTS_GROUP as
+  {"type": "sandbox.event", "event": {...}} (dashboards, other processes).
+
+And one way back: `notify_terminals(key, payload)` puts a JSON message in every
+terminal page of that sandbox (lesson check results travel so).
+
+Kinds and their data:
+    sandbox.started   {}                              the sandbox runs (started or found running)
+    sandbox.stopped   {}                              stopped (idle, or by an instructor)
+    sandbox.removed   {}                              removed with its files
+    shell.prompt      {"status": int | None}          a command finished, with its exit status
+    ports.changed     {"ports": [{"port", "container", "target"}]}
+    terminal.opened   {"terminal", "user_id", "read_only", "context"}  a page attached
+    terminal.closed   {"terminal", "user_id", "read_only"}
+    activity          {"user_id"}                     the student typed (at most every 30 s)
+Publishing never waits for a listener: a shell's reader must not block.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from typing import Awaitable, Callable
+
+from channels.layers import get_channel_layer
+
+log = logging.getLogger(__name__)
+
+EVENTS_GROUP = "sandbox-events"
+KINDS = {
+    "sandbox.started", "sandbox.stopped", "sandbox.removed", "shell.prompt", "ports.changed",
+    "terminal.opened", "terminal.closed", "activity",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class SandboxEvent:
+    kind: str
+    key: str
+    data: dict = dataclasses.field(default_factory=dict)
+    at: float = dataclasses.field(default_factory=time.time)
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown sandbox event {self.kind!r}")
+
+    def as_message(self) -> dict:
+        return {"kind": self.kind, "key": self.key, "data": self.data, "at": self.at}
+
+
+Listener = Callable[[SandboxEvent], Awaitable[None]]
+ListenerFactory = Callable[["object"], Listener]  # given the runtime
+_factories: list[ListenerFactory] = []
+
+
+def listen(factory: ListenerFactory) -> None:
+    """Register, once per process (AppConfig.ready), a factory of in-process listeners."""
+    if factory not in _factories:
+        _factories.append(factory)
+
+
+def terminal_group(key: str) -> str:
+    return f"terminal.{key}"
+
+
+class EventBus:
+    """One per runtime: the listeners its factories made, and the channel layer."""
+
+    def __init__(self, runtime):
+        self.listeners: list[Listener] = [factory(runtime) for factory in _factories]
+        self._tasks: set[asyncio.Task] = set()
+
+    def publish(self, kind: str, key: str, **data) -> SandboxEvent:
+        event = SandboxEvent(kind, key, data)
+        for listener in self.listeners:
+            self._spawn(self._deliver(listener, event))
+        self._spawn(self._broadcast(event))
+        return event
+
+    async def _deliver(self, listener: Listener, event: SandboxEvent) -> None:
+        try:
+            await listener(event)
+        except Exception:  # one listener's fault must not stop the others, nor the shell
+            log.exception("listener %r failed on %s", listener, event.kind)
+
+    async def _broadcast(self, event: SandboxEvent) -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            await layer.group_send(EVENTS_GROUP, {"type": "sandbox.event", "event": event.as_message()})
+        except Exception:
+            log.exception("could not send %s to the channel layer", event.kind)
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for what was published so far to be delivered (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+async def notify_terminals(key: str, payload: dict) -> None:
+    """Put `payload` (a JSON object with a "type") in every terminal page of `key`."""
+    layer = get_channel_layer()
+    if layer is not None:
+        await layer.group_send(terminal_group(key), {"type": "terminal.notify", "payload": payload})

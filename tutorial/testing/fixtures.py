@@ -1,0 +1,65 @@
+"""Fixtures every app's tests share: the three users permission tests need, a
+fresh SandboxRuntime per test, the backends, and the real-parts gates (a
+missing engine or browser fails under CI=true, skips elsewhere)."""
+import pytest
+
+import tutorial.testing as testing
+from tutorial.testing import backend_in_use, missing
+
+
+@pytest.fixture(autouse=True)
+def sandbox_runtime():
+    """Each test its own SandboxRuntime (shells, watchers, events …): a test has its
+    own event loop, and the process's runtime belongs to the server's."""
+    from sandbox import runtime
+
+    fresh = runtime.SandboxRuntime()
+    previous = runtime.replace(fresh)
+    testing._application = None
+    yield fresh
+    runtime.replace(previous)
+    testing._application = None
+
+
+@pytest.fixture
+async def hang_up_shells(sandbox_runtime):
+    """End this test's shells with it (real engines: no shell left running in a
+    sandbox the next test uses), and its runtime's background work."""
+    yield
+    await sandbox_runtime.close()
+
+
+@pytest.fixture
+def alice(django_user_model):
+    return django_user_model.objects.create_user("alice", password="pw-alice-123")
+
+
+@pytest.fixture
+def bob(django_user_model):
+    return django_user_model.objects.create_user("bob", password="pw-bob-123")
+
+
+@pytest.fixture
+def teacher(django_user_model):
+    return django_user_model.objects.create_user("teacher", password="pw-teacher-123", is_staff=True)
+
+
+@pytest.fixture
+def fake_backend(settings):
+    yield from backend_in_use(settings, "sandbox.backends.fake.FakeBackend")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Real Chromium (Debian's), driven by Playwright; never a downloaded browser."""
+    from sandbox.tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    require_chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("the playwright package is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
