@@ -35,6 +35,7 @@ class BookPage(models.Model):
     title = models.CharField(max_length=300)
     order = models.IntegerField(help_text="Position in reading order, from 0.")
     depth = models.PositiveSmallIntegerField(help_text="0 for a chapter, 1 for its sections, ...")
+    part = models.CharField(max_length=200, blank=True, help_text="The SUMMARY.md heading it comes under.")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
@@ -57,8 +58,12 @@ class BookPage(models.Model):
 
     @property
     def has_own_title(self):
-        """The file starts with its own `# Title`, so the page need not repeat it."""
-        return self.html.lstrip().startswith("<h1")
+        """The file opens with its own heading, rendered as the page's only <h1> (books.markup.one_title)."""
+        return "<h1" in self.html
+
+    @property
+    def has_diagrams(self):
+        return '<pre class="mermaid">' in self.html
 
     def get_previous(self):
         return self.book.pages.filter(order__lt=self.order).order_by("-order").first()

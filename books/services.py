@@ -7,25 +7,27 @@ harmless; files no page uses are removed after the commit).
 """
 import posixpath
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
-from books import images
-from books.codeblocks import book_code_block
+from books import images, markup, metadata, rawhtml
+from books.codeblocks import BlockStats, PageBlocks
 from books.models import Book, BookImage, BookPage
-from books.summary import INTRO_FILE, BookError, first_heading, read_summary, resolve_in_book
+from books.report import ImportReport, ImportWarning
+from books.summary import INTRO_FILE, SUMMARY_FILE, BookError, first_heading, read_summary, resolve_in_book
 from lessons.rendering import render_markdown
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 PAGE_SLUG_MAX = 100
 KEPT_SCHEMES = {"http", "https", "mailto"}
-PAGE_FIELDS = ["title", "order", "depth", "source_path", "html", "toc"]
+PAGE_FIELDS = ["title", "order", "depth", "part", "source_path", "html", "toc"]
 
 
 class BookImportError(Exception):
@@ -36,21 +38,12 @@ class BookImportError(Exception):
         self.errors = errors
 
 
-@dataclass
-class ImportReport:
-    book: Book = None
-    created: list = field(default_factory=list)  # page slugs
-    updated: list = field(default_factory=list)
-    removed: list = field(default_factory=list)
-    unchanged: int = 0
-    images: int = 0
-    warnings: list = field(default_factory=list)
-
-    def summary(self):
-        return (
-            f"Book {self.book.slug!r}: {len(self.created)} pages created, {len(self.updated)} updated, "
-            f"{len(self.removed)} removed, {self.unchanged} unchanged; {self.images} images."
-        )
+def callout_labels(language):
+    with translation.override(language):
+        return {
+            "note": gettext("Note"), "tip": gettext("Tip"), "important": gettext("Important"),
+            "warning": gettext("Warning"), "caution": gettext("Caution"),
+        }
 
 
 def page_slug(path):
@@ -73,17 +66,33 @@ class _Renderer:
         self.slugs = slugs
         self.images = {}  # stored name -> bytes
         self.image_sources = {}  # stored name -> first book path
+        self.sniffed = {}  # book path -> stored name, or None when it is not an image
         self.warnings, self.errors = [], []
+        self.blocks = BlockStats()
+        self.plugins = (markup.callouts_plugin(callout_labels(language)), markup.task_lists, markup.one_title)
+
+    def warn(self, kind, page, message):
+        self.warnings.append(ImportWarning(kind, page, message))
 
     def render(self, entry):
         text = (self.root / entry.path).read_text(encoding="utf-8")
         base = entry.path.rsplit("/", 1)[0] if "/" in entry.path else ""
+
+        def rewrite_url(kind, url):
+            return (self._link if kind == "link" else self._image)(entry.path, base, url)
+
+        dropped = set()
         rendered = render_markdown(
             text,
             self.language,
-            rewrite_url=lambda kind, url: (self._link if kind == "link" else self._image)(entry.path, base, url),
-            fence=lambda info, code: book_code_block(info, code, self.slugs[entry.path]),
+            rewrite_url=rewrite_url,
+            fence=PageBlocks(entry.path, self.slugs[entry.path], self.blocks),
+            raw_html=lambda html: rawhtml.rewrite(html, rewrite_url, dropped),
+            plugins=self.plugins,
         )
+        if dropped:
+            tags = ", ".join(f"<{tag}>" for tag in sorted(dropped))
+            self.warn("html", entry.path, f"HTML not allowed on a page, left out: {tags}")
         return rendered
 
     def _link(self, page, base, url):
@@ -93,17 +102,17 @@ class _Renderer:
         if parts.scheme or parts.netloc:
             if parts.scheme.lower() in KEPT_SCHEMES:
                 return url
-            self.warnings.append(f"{page}: link {url!r} dropped (only http, https and mailto links are kept)")
+            self.warn("link", page, f"link {url!r} dropped (only http, https and mailto links are kept)")
             return None
         try:
             target = resolve_in_book(self.root, base, url)
         except BookError as exc:
-            self.warnings.append(f"{page}: link {url!r} {exc}; shown as plain text")
+            self.warn("link", page, f"link {url!r} {exc}; shown as plain text")
             return None
         if (self.root / target).is_dir():
             target = posixpath.normpath(posixpath.join(target, INTRO_FILE))
         if target not in self.urls:
-            self.warnings.append(f"{page}: link {url!r} is to {target}, which is not a page of the book; shown as plain text")
+            self.warn("link", page, f"link {url!r} is to {target}, which is not a page of the book; shown as plain text")
             return None
         return self.urls[target] + (f"#{parts.fragment}" if parts.fragment else "")
 
@@ -128,11 +137,30 @@ class _Renderer:
         if not (self.root / target).is_file():
             self.errors.append(f"{page}: image {url!r} not found (looked for {target})")
             return None
+        if target not in self.sniffed:
+            self.sniffed[target] = self._store_image(page, url, target, ext)
+        name = self.sniffed[target]
+        return reverse("books:image", args=[self.book_slug, name]) if name else None
+
+    def _store_image(self, page, url, target, ext):
+        """The stored name of an image file, by its content; None (and a warning) if it is no image."""
         data = (self.root / target).read_bytes()
-        name = images.stored_name(data, ext)
+        sniffed = images.sniff(data)
+        if sniffed is None:
+            self.warn("image", page, (
+                f"image {url!r} ({target}) is not an image but {images.describe(data)}; "
+                "left out, its alt text shown"
+            ))
+            return None
+        if not images.same_type(ext, sniffed):
+            self.warn("image", page, (
+                f"image {url!r} ({target}) holds {images.NAMES[sniffed]} data, not what .{ext} says; "
+                f"served as {images.NAMES[sniffed]}"
+            ))
+        name = images.stored_name(data, sniffed)
         self.images[name] = data
         self.image_sources.setdefault(name, target)
-        return reverse("books:image", args=[self.book_slug, name])
+        return name
 
 
 def _check_slugs(entries):
@@ -155,6 +183,12 @@ def load_book(root, book_slug, language):
     root = Path(root)
     if not root.is_dir():
         raise BookImportError([f"{root}: not a directory"])
+    langs = root / metadata.LANGS_FILE
+    if langs.is_file() and not (root / SUMMARY_FILE).is_file():
+        folders = ", ".join(f"{folder}/" for folder in metadata.langs_links(langs))
+        raise BookImportError([
+            f"{root}: a book in several languages ({metadata.LANGS_FILE}); import one language's folder: {folders}"
+        ])
     try:
         entries = read_summary(root)
     except BookError as exc:
@@ -176,19 +210,23 @@ def load_book(root, book_slug, language):
             "title": entry.title[:300],
             "order": order,
             "depth": entry.depth,
+            "part": entry.part[:200],
             "source_path": entry.path,
             "html": rendered.html,
             "toc": rendered.toc,
             "parent_slug": parents[-1] if parents else None,
         })
         parents.append(slugs[entry.path])
-    errors += renderer.errors
+    errors += list(dict.fromkeys(renderer.errors))  # a page may use a missing image twice
     if errors:
         raise BookImportError(errors)
     return pages, renderer
 
 
 def book_title(root):
+    """book.json's title, else the first `#` heading of README.md, else the folder's name."""
+    if title := metadata.book_json_title(root):
+        return title
     intro = Path(root) / INTRO_FILE
     if intro.is_file():
         title = first_heading(intro.read_text(encoding="utf-8", errors="replace"))
@@ -205,19 +243,25 @@ def import_book(root, slug=None, language=None, title=None):
     """Import (or re-import, in place) the book in directory `root`."""
     root = Path(root)
     slug = slug or default_slug(root)
-    language = language or settings.LANGUAGE_CODE
-    known = [code for code, _ in settings.LANGUAGES]
+    known = metadata.known_languages()
     if not SLUG_RE.match(slug):
         raise BookImportError([f"book slug {slug!r}: use lowercase letters, digits and dashes (give --slug)"])
-    if language not in known:
+    if language is not None and language not in known:
         raise BookImportError([f"language {language!r}: expected one of {', '.join(known)}"])
-    pages, renderer = load_book(root, slug, language)
+    found = metadata.Language(language, "--language") if language else metadata.book_language(
+        root, settings.LANGUAGE_CODE)
+    _, json_problem = metadata.read_book_json(root)
+    pages, renderer = load_book(root, slug, found.code)
     images.write_images(slug, renderer.images)
-    report = ImportReport(images=len(renderer.images), warnings=renderer.warnings)
+    report = ImportReport(
+        images=len(renderer.images), blocks=renderer.blocks, language_source=found.source,
+        warnings=[ImportWarning("book", "", problem) for problem in (found.warning, json_problem) if problem]
+        + renderer.warnings,
+    )
     with transaction.atomic():
         book, _ = Book.objects.update_or_create(slug=slug, defaults={
             "title": title or book_title(root),
-            "language": language,
+            "language": found.code,
             "source_path": str(root.resolve()),
         })
         report.book = book

@@ -1,8 +1,10 @@
 """Reading a GitBook SUMMARY.md: the book's chapters and sections, in order.
 
 The file is parsed with the same CommonMark parser as the pages; its nested
-bullet lists of links become entries with a depth. Headings (GitBook
-"parts") and text between the lists are ignored.
+bullet lists of links become entries with a depth. A heading below the
+first level (GitBook's `## Part` lines) starts a *part*: the entries after
+it belong to it, until the next heading or a `---` line. `# Summary` (or
+`## 目录`, the file's own title) and other text between the lists are ignored.
 """
 import posixpath
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 
 SUMMARY_FILE = "SUMMARY.md"
+SUMMARY_TITLES = frozenset({"summary", "table of contents", "contents", "目录", "目錄"})
 INTRO_FILE = "README.md"
 
 
@@ -25,6 +28,7 @@ class Entry:
     path: str  # normalized, relative to the book's root, "/" separated
     depth: int
     line: int  # in SUMMARY.md, from 1; 0 for an intro added from README.md
+    part: str = ""  # the heading of SUMMARY.md this entry comes under
 
 
 def _describe(line, title, href=None):
@@ -56,10 +60,16 @@ def resolve_in_book(root, base_dir, href):
 
 
 def _items(tokens):
-    """(depth, line, inline token or None) for every list item, in order."""
-    depth = -1
+    """(depth, line, inline token or None, part) for every list item, in order."""
+    depth, part = -1, ""
     for idx, token in enumerate(tokens):
-        if token.type in ("bullet_list_open", "ordered_list_open"):
+        if depth < 0 and token.type == "heading_open" and token.tag != "h1":
+            text = "".join(c.content for c in tokens[idx + 1].children or () if c.type in ("text", "code_inline"))
+            if text.strip().lower() not in SUMMARY_TITLES:  # `## 目录` is the file's title, not a part
+                part = text.strip()
+        elif depth < 0 and token.type == "hr":
+            part = ""
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
             depth += 1
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             depth -= 1
@@ -67,7 +77,7 @@ def _items(tokens):
             inline = None
             if idx + 2 < len(tokens) and tokens[idx + 1].type == "paragraph_open":
                 inline = tokens[idx + 2]
-            yield depth, token.map[0] + 1, inline
+            yield depth, token.map[0] + 1, inline, part
 
 
 def _link_of(inline):
@@ -84,7 +94,7 @@ def _link_of(inline):
     return "".join(c.content for c in children).strip(), None
 
 
-def _entry(root, depth, line, inline):
+def _entry(root, depth, line, inline, part):
     title, href = _link_of(inline)
     if href is None or not href.strip():
         raise BookError(f"{_describe(line, title)} has no link to a file")
@@ -100,7 +110,7 @@ def _entry(root, depth, line, inline):
         raise BookError(f"{_describe(line, title, href)} is not a Markdown (.md) file")
     if not (Path(root) / path).is_file():
         raise BookError(f"{_describe(line, title, href)}: file not found in the book")
-    return Entry(title=title, path=path, depth=depth, line=line)
+    return Entry(title=title, path=path, depth=depth, line=line, part=part)
 
 
 def first_heading(text):
@@ -126,9 +136,9 @@ def read_summary(root):
     except UnicodeDecodeError as exc:
         raise BookError(f"{SUMMARY_FILE}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
     entries, errors, seen = [], [], {}
-    for depth, line, inline in _items(MarkdownIt("commonmark").parse(text)):
+    for depth, line, inline, part in _items(MarkdownIt("commonmark").parse(text)):
         try:
-            entry = _entry(root, depth, line, inline)
+            entry = _entry(root, depth, line, inline, part)
         except BookError as exc:
             errors.append(str(exc))
             continue

@@ -21,9 +21,19 @@ def _tree(pages):
     return roots
 
 
+def _parts(tree):
+    """Top-level nodes grouped by the SUMMARY.md part they come under, in order."""
+    parts = []
+    for node in tree:
+        if not parts or parts[-1]["title"] != node["page"].part:
+            parts.append({"title": node["page"].part, "nodes": []})
+        parts[-1]["nodes"].append(node)
+    return parts
+
+
 def toc(request, book):
     book = get_object_or_404(Book, slug=book)
-    return render(request, "books/toc.html", {"book": book, "tree": _tree(book.pages.order_by("order"))})
+    return render(request, "books/toc.html", {"book": book, "parts": _parts(_tree(book.pages.order_by("order")))})
 
 
 def page(request, book, page):

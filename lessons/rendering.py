@@ -1,6 +1,7 @@
 """Lesson Markdown to safe HTML.
 
-Order matters for safety: markdown-it renders with raw HTML disabled, nh3
+Order matters for safety: markdown-it renders (lessons with raw HTML
+disabled; books with their raw HTML passed through a hook first), nh3
 sanitizes that output, and only then are the code blocks put in. Code blocks
 carry buttons and data attributes that nh3 would strip, so they are built here
 from escaped pieces and stand in the sanitized HTML as unguessable markers.
@@ -30,20 +31,40 @@ RUN_FLAG = "run"
 TOC_LEVELS = (2, 3)
 
 _HEADINGS = {f"h{n}" for n in range(1, 7)}
+# Markdown's own output, and the HTML a book may use (figures, sized and
+# aligned images, line breaks, <details>, <kbd> ...); anything else is dropped.
 ALLOWED_TAGS = _HEADINGS | {
-    "a", "blockquote", "br", "code", "del", "div", "em", "hr", "img", "li",
-    "ol", "p", "pre", "s", "span", "strong", "table", "tbody", "td", "th",
-    "thead", "tr", "ul",
+    "a", "abbr", "b", "blockquote", "br", "caption", "center", "code", "dd", "del", "details", "div",
+    "dl", "dt", "em", "figcaption", "figure", "hr", "i", "img", "input", "ins", "kbd", "li", "mark",
+    "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var",
 }
 ALLOWED_ATTRIBUTES = {
     **{tag: {"id"} for tag in _HEADINGS},
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height", "align"},
     "ol": {"start"},
     "code": {"class"},
-    "th": {"style"},  # markdown-it's column alignment
-    "td": {"style"},
+    "th": {"style", "align", "colspan", "rowspan"},  # style: markdown-it's column alignment
+    "td": {"style", "align", "colspan", "rowspan"},
+    "div": {"align"},
+    "p": {"align"},
+    "details": {"open"},
+    "input": {"checked"},
 }
+# Only these classes survive (callouts and task lists of books); an input can
+# only be a disabled checkbox (raw HTML never brings one: books.rawhtml).
+ALLOWED_CLASSES = {
+    "blockquote": {"callout", "callout-note", "callout-tip", "callout-important", "callout-warning", "callout-caution"},
+    "p": {"callout-title"},
+    "ul": {"contains-task-list"},
+    "ol": {"contains-task-list"},
+    "li": {"task-list-item"},
+    "input": {"task-list-item-checkbox"},
+}
+# (nh3's set_tag_attribute_values would write attributes in a varying order.)
+TAG_ATTRIBUTE_VALUES = {"input": {"type": {"checkbox"}, "disabled": {"disabled"}}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 # Pygments output, cleaned once more before it goes in next to trusted markup.
@@ -68,15 +89,24 @@ class CodeBlock:
     # Set when the commands are not simply the code's lines (a shell session
     # with prompts and output); the code is then highlighted as `language`.
     run_commands: tuple | None = None
-    # A "Save as <save_name>" button that runs save_commands in the terminal.
+    # A "Save as <save_name>" button that runs save_commands in the terminal,
+    # writing save_path (shown under the code).
     save_name: str = ""
     save_commands: tuple = ()
+    save_path: str = ""
+    # A Mermaid diagram: drawn in the page, its source one click away.
+    diagram: bool = False
 
     @property
     def commands(self):
+        """What Run types: strings, and {"text": ..., "enter": False} for a template."""
         if self.run_commands is not None:
             return list(self.run_commands)
         return split_commands(self.code)
+
+    @property
+    def has_template(self):
+        return any(isinstance(command, dict) and command.get("enter") is False for command in self.commands)
 
 
 def parse_info(info):
@@ -117,12 +147,14 @@ def highlight_code(code, language, attrs=""):
     return pygments_highlight(code, lexer, _formatter)
 
 
-def _make_markdown(with_steps=False):
-    md = MarkdownIt("commonmark", {"html": False, "highlight": highlight_code}).enable("table")
+def _make_markdown(with_steps=False, html=False, plugins=()):
+    md = MarkdownIt("commonmark", {"html": html, "highlight": highlight_code}).enable("table")
     md.use(anchors_plugin, min_level=1, max_level=4)
     md.add_render_rule("fence", _render_fence)
     if with_steps:
         md.use(container_plugin, name="step", validate=_is_step, render=_render_step)
+    for plugin in plugins:
+        md.use(plugin)
     return md
 
 
@@ -166,6 +198,16 @@ def _render_fence(renderer, tokens, idx, options, env):
     return f"\n{_marker(env['nonce'], len(blocks) - 1)}\n"
 
 
+def _pass_raw_html(tokens, raw_html):
+    """Give the text of every raw HTML token to raw_html(text) -> text; nh3 still cleans the result."""
+    for token in tokens:
+        if token.type == "html_block":
+            token.content = raw_html(token.content)
+        for child in token.children or ():
+            if child.type == "html_inline":
+                child.content = raw_html(child.content)
+
+
 def _rewrite_urls(tokens, rewrite_url):
     """Give every link href and image src to rewrite_url(kind, url).
 
@@ -202,7 +244,24 @@ def _marker(nonce, index):
     return f"dockyard-code-block-{nonce}-{index}"
 
 
+def _diagram_html(block):
+    # Mermaid reads the escaped source from the <pre> and draws over it; until
+    # then (or without script) the source itself shows. The copy under
+    # <details> stays available after drawing.
+    source = html.escape(block.code)
+    label = html.escape(gettext("Diagram source"))
+    code_html = nh3.clean(highlight_code(block.code, ""), tags=CODE_TAGS, attributes=CODE_ATTRIBUTES)
+    copy = _button("copy-btn", "copy", gettext("Copy"))
+    return (
+        f'<figure class="diagram"><pre class="mermaid">{source}</pre>'
+        f'<details class="diagram-source"><summary>{label}</summary>'
+        f'<div class="code-block"><div class="code-actions">{copy}</div>{code_html}</div></details></figure>'
+    )
+
+
 def _code_block_html(block):
+    if block.diagram:
+        return _diagram_html(block)
     # Runnable blocks are highlighted as plain shell: their lines are commands, not a session.
     plain_commands = block.runnable and block.run_commands is None
     lexer_name = "bash" if plain_commands else block.language
@@ -212,12 +271,24 @@ def _code_block_html(block):
     copy = _button("copy-btn", "copy", gettext("Copy"))
     if block.save_commands:
         copy = _save_button(block) + copy
+    if block.save_path:
+        # Under the code, where a long path does not squeeze it.
+        where = gettext("Saves to %(path)s") % {"path": block.save_path}
+        return (
+            f'<div class="code-block has-save"><div class="code-actions">{copy}</div>{code_html}'
+            f'<div class="save-path">{html.escape(where)}</div></div>'
+        )
     if not block.runnable:
         return f'<div class="code-block"><div class="code-actions">{copy}</div>{code_html}</div>'
     run = _button("run-btn", "run", gettext("Run"))
     commands = html.escape(json.dumps(block.commands, ensure_ascii=False), quote=True)
+    css_class = "code-block runnable"
+    if block.has_template:
+        css_class += " has-template"
+        hint = html.escape(gettext("A template: Run puts it at the prompt, without Enter, for you to fill in."), quote=True)
+        run = f'<span class="template-badge" title="{hint}">{html.escape(gettext("Template"))}</span>' + run
     return (
-        f'<div class="code-block runnable" data-commands="{commands}">'
+        f'<div class="{css_class}" data-commands="{commands}">'
         f'<div class="code-actions">{run}{copy}</div>{code_html}</div>'
     )
 
@@ -256,7 +327,7 @@ def _table_of_contents(tokens, steps):
     return toc
 
 
-def render_markdown(text, language="en", *, steps=None, rewrite_url=None, fence=None):
+def render_markdown(text, language="en", *, steps=None, rewrite_url=None, fence=None, raw_html=None, plugins=()):
     """Render lesson Markdown; button labels are translated into `language`.
 
     With `steps` (a list of lessons.steps.Step, possibly empty), `::: step ID`
@@ -264,9 +335,11 @@ def render_markdown(text, language="en", *, steps=None, rewrite_url=None, fence=
 
     Optional hooks (used by the book importer): rewrite_url(kind, url), see
     _rewrite_urls; fence(info, code) returns a CodeBlock for a fenced block,
-    or None for the lessons' own rules.
+    or None for the lessons' own rules; raw_html(text) -> text turns raw
+    HTML on (without it, HTML is shown as text) and sees each piece of it
+    before the sanitizer does; plugins are markdown-it plugins to use.
     """
-    md = _make_markdown(with_steps=steps is not None)
+    md = _make_markdown(with_steps=steps is not None, html=raw_html is not None, plugins=plugins)
     steps_by_id = {step.id: step for step in steps or []}
     env = {
         "code_blocks": [], "nonce": secrets.token_hex(8), "fence": fence,
@@ -275,14 +348,9 @@ def render_markdown(text, language="en", *, steps=None, rewrite_url=None, fence=
     tokens = md.parse(text, env)
     if rewrite_url is not None:
         _rewrite_urls(tokens, rewrite_url)
-    body = nh3.clean(
-        md.renderer.render(tokens, md.options, env),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        filter_style_properties={"text-align"},
-        link_rel="noopener noreferrer",
-    )
+    if raw_html is not None:
+        _pass_raw_html(tokens, raw_html)
+    body = sanitize(md.renderer.render(tokens, md.options, env))
     with translation.override(language):
         for index, block in enumerate(env["code_blocks"]):
             body = body.replace(_marker(env["nonce"], index), _code_block_html(block), 1)
@@ -293,6 +361,20 @@ def render_markdown(text, language="en", *, steps=None, rewrite_url=None, fence=
             body = body.replace(_step_marker(env["nonce"], "close", index), closing, 1)
     return RenderedMarkdown(
         html=body, toc=_table_of_contents(tokens, steps_by_id), step_ids=tuple(env["steps_used"])
+    )
+
+
+def sanitize(markup):
+    """The one policy every lesson and book page goes through."""
+    return nh3.clean(
+        markup,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        tag_attribute_values=TAG_ATTRIBUTE_VALUES,
+        url_schemes=URL_SCHEMES,
+        filter_style_properties={"text-align"},
+        link_rel="noopener noreferrer",
     )
 
 

@@ -14,7 +14,7 @@ def root(tmp_path):
 
 
 def _summary_with(root, line):
-    """SUMMARY.md with one more top-level entry; it lands on line 16."""
+    """SUMMARY.md with one more top-level entry; it lands on line 23."""
     summary = root / "SUMMARY.md"
     summary.write_text(summary.read_text() + "\n## Appendix\n\n" + line + "\n")
     return summary
@@ -22,23 +22,23 @@ def _summary_with(root, line):
 
 CASES = [
     ("* [Missing](appendix/missing.md)",
-     "SUMMARY.md line 16: entry 'Missing' -> 'appendix/missing.md': file not found in the book"),
+     "SUMMARY.md line 23: entry 'Missing' -> 'appendix/missing.md': file not found in the book"),
     ("* [](basics/run2.md)",
-     "SUMMARY.md line 16: an entry -> 'basics/run2.md' has an empty title"),
+     "SUMMARY.md line 23: an entry -> 'basics/run2.md' has an empty title"),
     ("* Just words",
-     "SUMMARY.md line 16: entry 'Just words' has no link to a file"),
+     "SUMMARY.md line 23: entry 'Just words' has no link to a file"),
     ("* [Outside](../outside.md)",
-     "SUMMARY.md line 16: entry 'Outside' -> '../outside.md' points outside the book directory"),
+     "SUMMARY.md line 23: entry 'Outside' -> '../outside.md' points outside the book directory"),
     ("* [Sneaky](basics/../../outside.md)",
-     "SUMMARY.md line 16: entry 'Sneaky' -> 'basics/../../outside.md' points outside the book directory"),
+     "SUMMARY.md line 23: entry 'Sneaky' -> 'basics/../../outside.md' points outside the book directory"),
     ("* [Absolute](/etc/passwd.md)",
-     "SUMMARY.md line 16: entry 'Absolute' -> '/etc/passwd.md' is an absolute path; use a path relative to the book"),
+     "SUMMARY.md line 23: entry 'Absolute' -> '/etc/passwd.md' is an absolute path; use a path relative to the book"),
     ("* [Web](https://example.org/page.md)",
-     "SUMMARY.md line 16: entry 'Web' -> 'https://example.org/page.md' is a URL, not a file of the book"),
+     "SUMMARY.md line 23: entry 'Web' -> 'https://example.org/page.md' is a URL, not a file of the book"),
     ("* [Picture](_images/layers.png)",
-     "SUMMARY.md line 16: entry 'Picture' -> '_images/layers.png' is not a Markdown (.md) file"),
+     "SUMMARY.md line 23: entry 'Picture' -> '_images/layers.png' is not a Markdown (.md) file"),
     ("* [Again](basics/run.md)",
-     "SUMMARY.md line 16: entry 'Again' -> 'basics/run.md' lists a file already listed on line 8"),
+     "SUMMARY.md line 23: entry 'Again' -> 'basics/run.md' lists a file already listed on line 8"),
 ]
 
 
@@ -63,7 +63,7 @@ def test_a_symlink_out_of_the_book_is_refused(db, data_dir, root):
     with pytest.raises(BookImportError) as caught:
         import_book(root, slug="tiny")
     assert caught.value.errors == [
-        "SUMMARY.md line 16: entry 'Link' -> 'basics/link.md' leads outside the book directory"
+        "SUMMARY.md line 23: entry 'Link' -> 'basics/link.md' leads outside the book directory"
     ]
     assert not Book.objects.exists()
 
@@ -73,7 +73,7 @@ def test_every_broken_entry_is_listed_at_once(db, data_dir, root):
     summary.write_text(summary.read_text() + "* [A](a.md)\n* [B](b.md)\n")
     with pytest.raises(BookImportError) as caught:
         import_book(root, slug="tiny")
-    assert [e.split(":")[0] for e in caught.value.errors] == ["SUMMARY.md line 13", "SUMMARY.md line 14"]
+    assert [e.split(":")[0] for e in caught.value.errors] == ["SUMMARY.md line 20", "SUMMARY.md line 21"]
 
 
 def test_no_summary_is_an_error(db, data_dir, root):
@@ -106,14 +106,13 @@ def test_the_command_reports_errors_and_imports_nothing(db, data_dir, root):
     with pytest.raises(CommandError) as caught:
         call_command("import_book", str(root), "--slug", "tiny")
     assert "Nothing was imported" in str(caught.value)
-    assert "SUMMARY.md line 16: entry 'Missing'" in str(caught.value)
+    assert "SUMMARY.md line 23: entry 'Missing'" in str(caught.value)
     assert not Book.objects.exists()
 
 
 def test_the_command_imports_and_reports(db, data_dir, root, capsys):
     call_command("import_book", str(root), "--slug", "tiny", "--language", "zh-hans")
     out = capsys.readouterr().out
-    assert "created build-context" in out
-    assert "warning: basics/run.md: link 'notes.md'" in out
-    assert "Book 'tiny': 7 pages created, 0 updated, 0 removed, 0 unchanged; 1 images." in out
+    assert "Book 'tiny' (zh-hans, from --language): 11 pages (11 created, 0 updated, 0 removed, 0 unchanged)" in out
+    assert "  basics/run.md: link 'notes.md' is to basics/notes.md" in out
     assert Book.objects.get().language == "zh-hans"

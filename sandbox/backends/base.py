@@ -9,8 +9,8 @@ that calls blocking libraries runs them in threads, never on the loop.
 from __future__ import annotations
 
 import abc
-import enum
 import dataclasses
+import enum
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 # Called with a short machine-readable step name ("creating", "engine", ...).

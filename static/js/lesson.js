@@ -5,7 +5,11 @@
 
   function codeText(block) {
     if (block.dataset.commands) {
-      try { return JSON.parse(block.dataset.commands).join("\n"); } catch (e) { /* fall through */ }
+      try {
+        return JSON.parse(block.dataset.commands)
+          .map(function (command) { return typeof command === "string" ? command : command.text; })
+          .join("\n");
+      } catch (e) { /* fall through */ }
     }
     var pre = block.querySelector("pre");
     return pre ? pre.textContent.replace(/\n$/, "") : "";

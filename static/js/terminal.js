@@ -144,6 +144,7 @@
   // makes the following lines go to that program, each once its output has
   // been quiet for a moment, until a line `exit`. docs/lessons-format.md.
   const INTERACTIVE = /\bdocker\s+(?:container\s+)?(?:run|exec|start|attach)\b.*\s-(?:[a-z]*i[a-z]*t|[a-z]*t[a-z]*i)\b|\bdocker\s+(?:container\s+)?attach\b/;
+  const DETACHED = /\s-[a-z]*d[a-z]*\b|\s--detach\b/; // docker run -dit: back at the prompt at once
   const run = {
     queue: [],
     waiting: null, // "prompt" | "quiet"
@@ -172,7 +173,7 @@
       sendInput(encoder.encode(text + (enter ? "\r" : "")));
       if (!enter) { this.cancel(); return; } // a template: the student completes it
       if (this.inside && /^\s*exit\s*$/.test(text)) this.inside = false;
-      else if (!this.inside && INTERACTIVE.test(text)) this.inside = true;
+      else if (!this.inside && INTERACTIVE.test(text) && !DETACHED.test(text)) this.inside = true;
       this.waiting = this.inside ? "quiet" : "prompt";
       if (this.waiting === "quiet") this.armQuiet(RUN_QUIET_MAX_MS);
     },
