@@ -7,6 +7,7 @@ with it: keystroke echo, output floods, a slow reader.
   ack messages), acknowledging output as the browser does: every 64 KiB, or
   20 ms after the last chunk it read.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -83,7 +84,7 @@ class PtyTerminal(Terminal):
         view = memoryview(data)
         while view:
             try:
-                view = view[os.write(self.fd, view):]
+                view = view[os.write(self.fd, view) :]
             except BlockingIOError:
                 await asyncio.sleep(0.001)
 
@@ -243,6 +244,7 @@ class DockyardTerminal(Terminal):
 
 # -- measurements -----------------------------------------------------------------
 
+
 async def read_until(terminal: Terminal, needle: bytes, timeout: float = 60) -> int:
     """Read until `needle` shows up; returns the bytes read."""
     tail = b""
@@ -256,7 +258,7 @@ async def read_until(terminal: Terminal, needle: bytes, timeout: float = 60) -> 
         if not chunk:
             raise ConnectionError(f"{terminal.name}: closed before {needle!r}")
         total += len(chunk)
-        tail = tail[-len(needle):] + chunk
+        tail = tail[-len(needle) :] + chunk
         if needle in tail:
             return total
 
@@ -283,7 +285,11 @@ async def wait_prompt(terminal: Terminal, timeout: float = 60) -> float:
 
 
 async def echo_latencies(
-    terminal: Terminal, count: int, interval: float = 0.0, chars: bytes = ECHO_CHARS[0], shared: bool = False,
+    terminal: Terminal,
+    count: int,
+    interval: float = 0.0,
+    chars: bytes = ECHO_CHARS[0],
+    shared: bool = False,
 ) -> list[float]:
     """Type `count` characters one at a time; seconds from sending each to seeing it echoed.
     With `interval`, keystrokes start that far apart (a typist), else back to back.
@@ -301,7 +307,7 @@ async def echo_latencies(
         if interval:
             await asyncio.sleep(max(0.0, next_start - time.perf_counter()))
             next_start += interval
-        char = chars[i % len(chars): i % len(chars) + 1]
+        char = chars[i % len(chars) : i % len(chars) + 1]
         started = time.perf_counter()
         await terminal.send(char)
         await read_until(terminal, char, timeout=30)

@@ -8,11 +8,13 @@
 Client i uses the sandbox of student 9800 + i in both systems (terminado's
 terminal i runs `docker exec -it` in that student's workspace): one sandbox
 per client, as in a classroom. (Dockyard's terminals of one student share
-one shell, so clients sharing a sandbox would type into the same shell. The smoke mode does that on purpose, 3 clients on 2 sandboxes, each
+one shell, so clients sharing a sandbox would type into the same shell. The
+smoke mode does that on purpose, 3 clients on 2 sandboxes, each
 client typing its own characters, so that path keeps working too.)
 
     .venv/bin/python bench/concurrency.py [--smoke]
 """
+
 import asyncio
 import random
 import sys
@@ -97,17 +99,26 @@ async def run(bench: harness.Bench) -> list[Result]:
                 steady[system] = await typing(terminals, keystrokes, sandboxes)
             finally:
                 await close_all(terminals)
-            log(f"{system}, {count} typing: p50 {ms(percentile(steady[system], 50))}, "
+            log(
+                f"{system}, {count} typing: p50 {ms(percentile(steady[system], 50))}, "
                 f"p99 {ms(percentile(steady[system], 99))}; right after connecting: "
-                f"p50 {ms(percentile(first[system], 50))}, p99 {ms(percentile(first[system], 99))}")
+                f"p50 {ms(percentile(first[system], 50))}, p99 {ms(percentile(first[system], 99))}"
+            )
         name = f"{count} clients typing ({min(count, sandboxes)} sandboxes)"
         results += [
-            Result(name, f"echo p50 ({keystrokes} keys each)",
-                   {s: ms(percentile(v, 50)) for s, v in steady.items()}, "terminado's or better"),
-            Result(name, "echo p99", {s: ms(percentile(v, 99)) for s, v in steady.items()},
-                   "terminado's or better"),
-            Result(name, f"echo p50 / p99, first {FIRST_KEYSTROKES} keys after connecting",
-                   {s: f"{ms(percentile(v, 50))} / {ms(percentile(v, 99))}" for s, v in first.items()}, ""),
+            Result(
+                name,
+                f"echo p50 ({keystrokes} keys each)",
+                {s: ms(percentile(v, 50)) for s, v in steady.items()},
+                "terminado's or better",
+            ),
+            Result(name, "echo p99", {s: ms(percentile(v, 99)) for s, v in steady.items()}, "terminado's or better"),
+            Result(
+                name,
+                f"echo p50 / p99, first {FIRST_KEYSTROKES} keys after connecting",
+                {s: f"{ms(percentile(v, 50))} / {ms(percentile(v, 99))}" for s, v in first.items()},
+                "",
+            ),
         ]
 
     totals = {}
@@ -119,10 +130,14 @@ async def run(bench: harness.Bench) -> list[Result]:
             await close_all(terminals)
         totals[system] = mb_per_s(flooders * flood_bytes, elapsed)
         log(f"{system}, {flooders} floods: {totals[system]} in total")
-    results.append(Result(
-        f"{flooders} concurrent floods", f"total throughput ({flood_bytes / 1e6:.0f} MB each)", totals,
-        "terminado's or better",
-    ))
+    results.append(
+        Result(
+            f"{flooders} concurrent floods",
+            f"total throughput ({flood_bytes / 1e6:.0f} MB each)",
+            totals,
+            "terminado's or better",
+        )
+    )
     return results
 
 

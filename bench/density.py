@@ -8,6 +8,7 @@ shell opened once, leave them idle, then
 
     .venv/bin/python bench/density.py [--smoke] [--count N]
 """
+
 import asyncio
 import sys
 import time
@@ -90,16 +91,36 @@ async def run(bench: harness.Bench) -> list[Result]:
 
     name = f"{count} idle sandboxes"
     return [
-        Result(name, "started (engine answering, shell opened)",
-               {"Dockyard": f"{len(running)} of {count} in {start_seconds:.0f} s"}, "≥ 200"),
-        Result(name, "answering `docker version` after idling",
-               {"Dockyard": f"{len(running) - len(failed_answer)} of {len(running)}"}, "all"),
-        Result(name, "host memory per sandbox (MemAvailable drop / N)",
-               {"Dockyard": f"{mib(host_per_sandbox)} ({mib(host_per_sandbox * len(running))} in all)"}, ""),
-        Result(name, "container memory per sandbox (`docker stats`)",
-               {"Dockyard": f"{mib(engine + workspace)} (engine {mib(engine)}, workspace {mib(workspace)})"}, ""),
-        Result(name, f"would fit in {total / 2**30:.0f} GiB at that host memory",
-               {"Dockyard": f"{int(total // host_per_sandbox) if host_per_sandbox > 0 else 'n/a'}"}, "≥ 200"),
+        Result(
+            name,
+            "started (engine answering, shell opened)",
+            {"Dockyard": f"{len(running)} of {count} in {start_seconds:.0f} s"},
+            "≥ 200",
+        ),
+        Result(
+            name,
+            "answering `docker version` after idling",
+            {"Dockyard": f"{len(running) - len(failed_answer)} of {len(running)}"},
+            "all",
+        ),
+        Result(
+            name,
+            "host memory per sandbox (MemAvailable drop / N)",
+            {"Dockyard": f"{mib(host_per_sandbox)} ({mib(host_per_sandbox * len(running))} in all)"},
+            "",
+        ),
+        Result(
+            name,
+            "container memory per sandbox (`docker stats`)",
+            {"Dockyard": f"{mib(engine + workspace)} (engine {mib(engine)}, workspace {mib(workspace)})"},
+            "",
+        ),
+        Result(
+            name,
+            f"would fit in {total / 2**30:.0f} GiB at that host memory",
+            {"Dockyard": f"{int(total // host_per_sandbox) if host_per_sandbox > 0 else 'n/a'}"},
+            "≥ 200",
+        ),
         Result(name, "removing them all", {"Dockyard": f"{remove_seconds:.0f} s"}, ""),
     ]
 

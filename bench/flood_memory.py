@@ -8,6 +8,7 @@ terminado (its `docker exec` children are not counted; neither are Docker's).
 
     .venv/bin/python bench/flood_memory.py [--smoke]
 """
+
 import asyncio
 import sys
 import time
@@ -56,18 +57,26 @@ async def run(bench: harness.Bench) -> list[Result]:
         else:
             terminal, pid = await DockyardTerminal.open(server.ws_url, cookie), server.pid
         measured[system] = m = await measure(terminal, pid, flood_bytes, seconds)
-        log(f"{system}: RSS {mib(m['before'])} → peak {mib(m['peak'])} → {mib(m['after'])}, "
-            f"read {m['received'] / 1e6:.1f} MB")
+        log(
+            f"{system}: RSS {mib(m['before'])} → peak {mib(m['peak'])} → {mib(m['after'])}, "
+            f"read {m['received'] / 1e6:.1f} MB"
+        )
 
     name = f"slow reader ({flood_bytes / 1e6:.0f} MB flood, {seconds:.0f} s at 1 MB/s)"
     return [
-        Result(name, "server RSS before → peak → after",
-               {s: f"{mib(m['before'])} → {mib(m['peak'])} → {mib(m['after'])}" for s, m in measured.items()},
-               "growth ≤ 16 MiB, returns afterwards"),
-        Result(name, "server RSS growth at peak",
-               {s: mib(m["peak"] - m["before"]) for s, m in measured.items()}, "≤ 16 MiB per terminal"),
-        Result(name, "bytes the client read",
-               {s: f"{m['received'] / 1e6:.1f} MB" for s, m in measured.items()}, ""),
+        Result(
+            name,
+            "server RSS before → peak → after",
+            {s: f"{mib(m['before'])} → {mib(m['peak'])} → {mib(m['after'])}" for s, m in measured.items()},
+            "growth ≤ 16 MiB, returns afterwards",
+        ),
+        Result(
+            name,
+            "server RSS growth at peak",
+            {s: mib(m["peak"] - m["before"]) for s, m in measured.items()},
+            "≤ 16 MiB per terminal",
+        ),
+        Result(name, "bytes the client read", {s: f"{m['received'] / 1e6:.1f} MB" for s, m in measured.items()}, ""),
     ]
 
 

@@ -5,6 +5,7 @@ statistics, the result table, and cleanup that also runs on Ctrl-C.
 Sandboxes live under the test name prefix `dockyard-test`; this benchmark
 only ever uses users 9800-9899 (keys u9800-u9899) and keys starting `h8-`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,6 +40,7 @@ if str(ROOT) not in sys.path:
 
 # -- numbers and the table ----------------------------------------------------
 
+
 def percentile(values: list[float], pct: float) -> float:
     if not values:
         return float("nan")
@@ -66,6 +68,7 @@ def median(values: list[float]) -> float:
 @dataclasses.dataclass
 class Result:
     """One row of the table: a metric, its value per system, and the target."""
+
     benchmark: str
     metric: str
     values: dict[str, str]
@@ -84,12 +87,14 @@ def format_table(results: list[Result]) -> str:
 
 def machine_description() -> str:
     mem_kb = next(
-        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal:")
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal:")
     )
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor(),
     )
     docker = subprocess.run(
@@ -116,6 +121,7 @@ def log(message: str) -> None:
 
 
 # -- processes ------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -156,7 +162,10 @@ class DockyardServer:
         self.log_path = data_dir / "daphne.log"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "tutorial.asgi:application"],
-            cwd=ROOT, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT,  # noqa: SIM115 (the server's)
+            cwd=ROOT,
+            env=env,
+            stdout=open(self.log_path, "w"),  # noqa: SIM115 (the server's, open while it runs)
+            stderr=subprocess.STDOUT,
         )
         wait_for_http(self.url + "/accounts/login/", self.process)
 
@@ -176,7 +185,9 @@ class TerminadoServer:
         self.port = free_port()
         self.process = subprocess.Popen(
             [sys.executable, str(BENCH_DIR / "terminado_server.py"), "--port", str(self.port), *containers],
-            cwd=ROOT, stdout=open(data_dir / "terminado.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
+            cwd=ROOT,
+            stdout=open(data_dir / "terminado.log", "w"),  # noqa: SIM115 (open while it runs)
+            stderr=subprocess.STDOUT,
         )
         wait_for_http(f"http://127.0.0.1:{self.port}/", self.process)
 
@@ -192,6 +203,7 @@ class TerminadoServer:
 
 
 # -- the run's environment ------------------------------------------------------
+
 
 class Bench:
     """One benchmark run. Use as a context manager around asyncio.run(...):
@@ -309,11 +321,13 @@ class Bench:
 
         client = docker.from_env()
         keys = {
-            c.labels.get(LABEL, "") for c in client.containers.list(all=True, filters={"label": LABEL})
+            c.labels.get(LABEL, "")
+            for c in client.containers.list(all=True, filters={"label": LABEL})
             if c.name.startswith(PREFIX + "-")
         }
         keys |= {
-            v.attrs.get("Labels", {}).get(LABEL, "") for v in client.volumes.list(filters={"label": LABEL})
+            v.attrs.get("Labels", {}).get(LABEL, "")
+            for v in client.volumes.list(filters={"label": LABEL})
             if v.name.startswith(PREFIX + "-")
         }
         mine = sorted(k for k in keys if MY_KEYS.match(k))

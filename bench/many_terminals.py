@@ -6,6 +6,7 @@ websocket handshake and to the first screen (p50/p99), Daphne's memory.
 
     .venv/bin/python bench/many_terminals.py [--smoke]
 """
+
 import asyncio
 import sys
 import time
@@ -63,8 +64,7 @@ async def run(bench: harness.Bench) -> list[Result]:
         Result(name, "errors", {"Dockyard": f"{len(errors)} of {count}"}, "0"),
         Result(name, "websocket handshake p50 / p99", {"Dockyard": p50_p99(handshakes)}, ""),
         Result(name, "first screen p50 / p99", {"Dockyard": p50_p99(screens)}, ""),
-        Result(name, "Daphne RSS before → with all open",
-               {"Dockyard": f"{mib(before)} → {mib(held)}"}, ""),
+        Result(name, "Daphne RSS before → with all open", {"Dockyard": f"{mib(before)} → {mib(held)}"}, ""),
     ]
 
 

@@ -5,6 +5,7 @@ exit status is 1.
 
     .venv/bin/python bench/run_all.py [--smoke]
 """
+
 import asyncio
 import sys
 import time

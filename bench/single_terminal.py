@@ -7,6 +7,7 @@ keystroke echo latency and output throughput for
 
     .venv/bin/python bench/single_terminal.py [--smoke]
 """
+
 import sys
 
 import harness
@@ -55,16 +56,33 @@ async def run(bench: harness.Bench) -> list[Result]:
     floor = measured["PTY floor"]["seconds"]
     name = "single terminal"
     return [
-        Result(name, f"echo p50 ({keystrokes} keys)",
-               {s: ms(percentile(m["latencies"], 50)) for s, m in measured.items()}, "≤ 1 ms"),
-        Result(name, "echo p99",
-               {s: ms(percentile(m["latencies"], 99)) for s, m in measured.items()}, "terminado's or better"),
-        Result(name, f"output throughput ({flood_bytes / 1e6:.0f} MB flood)",
-               {s: f"{mb_per_s(flood_bytes, m['seconds'])} ({floor / m['seconds']:.0%} of floor)"
-                for s, m in measured.items()},
-               "≥ 90% of the PTY floor"),
-        Result(name, "bytes on the wire / bytes printed",
-               {s: f"{m['wire'] / flood_bytes:.2f}" for s, m in measured.items()}, ""),
+        Result(
+            name,
+            f"echo p50 ({keystrokes} keys)",
+            {s: ms(percentile(m["latencies"], 50)) for s, m in measured.items()},
+            "≤ 1 ms",
+        ),
+        Result(
+            name,
+            "echo p99",
+            {s: ms(percentile(m["latencies"], 99)) for s, m in measured.items()},
+            "terminado's or better",
+        ),
+        Result(
+            name,
+            f"output throughput ({flood_bytes / 1e6:.0f} MB flood)",
+            {
+                s: f"{mb_per_s(flood_bytes, m['seconds'])} ({floor / m['seconds']:.0%} of floor)"
+                for s, m in measured.items()
+            },
+            "≥ 90% of the PTY floor",
+        ),
+        Result(
+            name,
+            "bytes on the wire / bytes printed",
+            {s: f"{m['wire'] / flood_bytes:.2f}" for s, m in measured.items()},
+            "",
+        ),
     ]
 
 

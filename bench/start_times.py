@@ -9,6 +9,7 @@
 
     .venv/bin/python bench/start_times.py [--smoke]
 """
+
 import asyncio
 import re
 import subprocess
@@ -34,8 +35,11 @@ async def cold_start(bench, server, cookie: str) -> dict:
         engine = await terminal.wait_status("engine-ready", timeout=120)
         steps = {m.get("step"): t for t, m in terminal.statuses if m.get("state") == "starting"}
         return {
-            "ready": terminal.status_time("ready"), "prompt": prompt, "engine": engine,
-            "engine_step": steps.get("engine", float("nan")), "workspace_step": steps.get("workspace", float("nan")),
+            "ready": terminal.status_time("ready"),
+            "prompt": prompt,
+            "engine": engine,
+            "engine_step": steps.get("engine", float("nan")),
+            "workspace_step": steps.get("workspace", float("nan")),
         }
     finally:
         await terminal.close()
@@ -81,7 +85,9 @@ async def pooled_start(bench, key: str) -> dict:
 def memory_of(containers: list[str]) -> dict[str, float]:
     listing = subprocess.run(
         ["docker", "stats", "--no-stream", "--format", "{{.Name}}\t{{.MemUsage}}", *containers],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     usage = {}
     for line in listing.splitlines():
@@ -139,20 +145,35 @@ async def run(bench: harness.Bench) -> list[Result]:
 
     return [
         Result("start", f"cold: websocket → ready (p50 of {cold_runs})", {"Dockyard": p50(cold, "ready")}, ""),
-        Result("start", "cold: websocket → `starting` engine / workspace step",
-               {"Dockyard": f"{p50(cold, 'engine_step')} / {p50(cold, 'workspace_step')}"}, ""),
+        Result(
+            "start",
+            "cold: websocket → `starting` engine / workspace step",
+            {"Dockyard": f"{p50(cold, 'engine_step')} / {p50(cold, 'workspace_step')}"},
+            "",
+        ),
         Result("start", "cold: websocket → first prompt", {"Dockyard": p50(cold, "prompt")}, "≤ 1 s"),
         Result("start", "cold: websocket → nested engine ready", {"Dockyard": p50(cold, "engine")}, "≤ 1.5 s"),
-        Result("start", f"pool (SANDBOX_POOL_SIZE=1): claim → first screen (p50 of {cold_runs})",
-               {"Dockyard": p50(pooled, "prompt")}, "≤ 0.3 s"),
+        Result(
+            "start",
+            f"pool (SANDBOX_POOL_SIZE=1): claim → first screen (p50 of {cold_runs})",
+            {"Dockyard": p50(pooled, "prompt")},
+            "≤ 0.3 s",
+        ),
         Result("start", "pool: claim → nested engine answering", {"Dockyard": p50(pooled, "engine")}, ""),
         Result("start", f"warm: websocket → ready (p50 of {warm_runs})", {"Dockyard": p50(warm, "ready")}, ""),
         Result("start", "warm: websocket → prompt on screen", {"Dockyard": p50(warm, "prompt")}, "≤ 0.3 s"),
-        Result("density", f"idle memory per sandbox (mean of {idle_count})",
-               {"Dockyard": f"{mib(per_sandbox)} (engine {mib(idle['engine'])}, "
-                            f"workspace {mib(idle['workspace'])})"}, ""),
-        Result("density", f"idle sandboxes in {total / 2**30:.0f} GiB (extrapolated)",
-               {"Dockyard": f"{int(total // per_sandbox)}"}, "≥ 200"),
+        Result(
+            "density",
+            f"idle memory per sandbox (mean of {idle_count})",
+            {"Dockyard": f"{mib(per_sandbox)} (engine {mib(idle['engine'])}, workspace {mib(idle['workspace'])})"},
+            "",
+        ),
+        Result(
+            "density",
+            f"idle sandboxes in {total / 2**30:.0f} GiB (extrapolated)",
+            {"Dockyard": f"{int(total // per_sandbox)}"},
+            "≥ 200",
+        ),
     ]
 
 

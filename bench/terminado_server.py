@@ -4,6 +4,7 @@ whose websocket /ws/<i> gets its own `docker exec -it <container i> bash`
 
     python bench/terminado_server.py --port 8765 CONTAINER [CONTAINER ...]
 """
+
 import argparse
 import asyncio
 

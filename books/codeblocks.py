@@ -6,6 +6,7 @@ followed by the command's output. Only the commands (books.shell) are typed
 into the student's terminal; a template line is put at the prompt without
 Enter.
 """
+
 from dataclasses import dataclass, field
 
 from books.dockerfiles import instructions, is_buildable
@@ -20,9 +21,7 @@ DIAGRAM_LANGUAGES = frozenset({"mermaid"})
 
 def _typeable(text):
     # A Tab typed into bash triggers completion, other control bytes are key bindings.
-    return text.endswith("\n") and not any(
-        (ord(ch) < 32 and ch != "\n") or ord(ch) == 127 for ch in text
-    )
+    return text.endswith("\n") and not any((ord(ch) < 32 and ch != "\n") or ord(ch) == 127 for ch in text)
 
 
 def _ansi_c_quoted(text):
@@ -101,8 +100,9 @@ class PageBlocks:
                 self.stats.runnable += 1
                 self.stats.commands += len(commands)
                 self.stats.templates += [(self.page_path, c.text) for c in commands if c.template]
-                return CodeBlock(code=code, language="console", runnable=True,
-                                 run_commands=tuple(run_item(c) for c in commands))
+                return CodeBlock(
+                    code=code, language="console", runnable=True, run_commands=tuple(run_item(c) for c in commands)
+                )
         # Never the lessons' `console run` rule: in a book only `$ ` lines run.
         return CodeBlock(code=code, language=language, runnable=False)
 
@@ -116,8 +116,11 @@ class PageBlocks:
         directory = f"~/book-{self.page_slug}" + (f"-{self.saved}" if self.saved > 1 else "")
         self.stats.dockerfiles.append((self.page_path, f"{directory}/Dockerfile"))
         return CodeBlock(
-            code=code, language="dockerfile", runnable=False,
-            save_name="Dockerfile", save_path=f"{directory}/Dockerfile",
+            code=code,
+            language="dockerfile",
+            runnable=False,
+            save_name="Dockerfile",
+            save_path=f"{directory}/Dockerfile",
             # Then into the folder, so the book's next `docker build .` builds it.
             save_commands=save_file_commands(directory, "Dockerfile", code) + (f"cd {directory}",),
         )

@@ -1,4 +1,5 @@
 """Image files of imported books: stored by content hash under DATA_DIR/books/<book>/."""
+
 import hashlib
 import re
 from pathlib import Path
@@ -15,7 +16,7 @@ IMAGE_TYPES = {
     "webp": "image/webp",
     "svg": "image/svg+xml",
 }
-NAME_RE = re.compile(r"^[0-9a-f]{64}\.(?:%s)$" % "|".join(IMAGE_TYPES))
+NAME_RE = re.compile(rf"^[0-9a-f]{{64}}\.(?:{'|'.join(IMAGE_TYPES)})$")
 
 
 SVG_RE = re.compile(

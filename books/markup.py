@@ -1,4 +1,5 @@
 """markdown-it plugins for books: GitHub callouts, task lists, one title per page."""
+
 import html
 import re
 
@@ -8,7 +9,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 CHECKBOX_START = '<input class="task-list-item-checkbox"'
 CALLOUT_KINDS = ("note", "tip", "important", "warning", "caution")
 # GitHub wants the marker alone on the quote's first line; text after it is taken too.
-CALLOUT_RE = re.compile(r"^\[!(%s)\](?:[ \t]*\n|[ \t]*$|[ \t]+)" % "|".join(CALLOUT_KINDS), re.IGNORECASE)
+CALLOUT_RE = re.compile(rf"^\[!({'|'.join(CALLOUT_KINDS)})\](?:[ \t]*\n|[ \t]*$|[ \t]+)", re.IGNORECASE)
 
 
 def callouts_plugin(labels):
@@ -29,7 +30,7 @@ def callouts_plugin(labels):
             title = Token("callout_title", "p", 0, block=True, level=token.level + 1)
             title.meta["label"] = labels[kind]
             result.append(title)
-            inline.content = inline.content[found.end():]
+            inline.content = inline.content[found.end() :]
             if not inline.content.strip():  # the marker had its own paragraph: drop it
                 opening.hidden = inline.hidden = tokens[index + 3].hidden = True
                 inline.content = ""

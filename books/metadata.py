@@ -5,6 +5,7 @@ multi-language book has LANGS.md at its root, listing one folder per
 language (`* [English](en/)`); each folder is a book of its own, and its
 folder name is its language code.
 """
+
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,10 +74,14 @@ def book_language(root, default):
         code = normalize_language(data["language"])
         if code:
             return Language(code, f"{BOOK_JSON}")
-        return Language(default, "LANGUAGE_CODE", (
-            f"{BOOK_JSON} says language {data['language']!r}, which this site has no translation for "
-            f"({', '.join(known_languages())}); imported as {default}; give --language to choose"
-        ))
+        return Language(
+            default,
+            "LANGUAGE_CODE",
+            (
+                f"{BOOK_JSON} says language {data['language']!r}, which this site has no translation for "
+                f"({', '.join(known_languages())}); imported as {default}; give --language to choose"
+            ),
+        )
     langs = root.parent / LANGS_FILE
     if langs.is_file() and root.name in langs_links(langs):
         code = normalize_language(root.name)

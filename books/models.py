@@ -36,9 +36,7 @@ class BookPage(models.Model):
     order = models.IntegerField(help_text="Position in reading order, from 0.")
     depth = models.PositiveSmallIntegerField(help_text="0 for a chapter, 1 for its sections, ...")
     part = models.CharField(max_length=200, blank=True, help_text="The SUMMARY.md heading it comes under.")
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
     source_path = models.CharField(max_length=1000, help_text="Relative to the book's directory.")
     html = models.TextField(help_text="Rendered and sanitized.")
     toc = models.JSONField(default=list, help_text="[{level, id, text}, ...]")

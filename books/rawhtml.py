@@ -7,6 +7,7 @@ classes go (they would collide with the page's own). Tags the sanitizer will
 drop are reported. The sanitizer (lessons.rendering.sanitize) still has the
 last word on everything.
 """
+
 import html
 from html.parser import HTMLParser
 

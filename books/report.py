@@ -1,4 +1,5 @@
 """What an import did and found, worded for the teacher who ran it."""
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 

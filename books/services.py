@@ -5,6 +5,7 @@ the rows change in one transaction. A broken book leaves the database as it
 was (image files are named by their content, so writing them early is
 harmless; files no page uses are removed after the commit).
 """
+
 import posixpath
 import re
 from pathlib import Path
@@ -41,8 +42,11 @@ class BookImportError(Exception):
 def callout_labels(language):
     with translation.override(language):
         return {
-            "note": gettext("Note"), "tip": gettext("Tip"), "important": gettext("Important"),
-            "warning": gettext("Warning"), "caution": gettext("Caution"),
+            "note": gettext("Note"),
+            "tip": gettext("Tip"),
+            "important": gettext("Important"),
+            "warning": gettext("Warning"),
+            "caution": gettext("Caution"),
         }
 
 
@@ -112,7 +116,9 @@ class _Renderer:
         if (self.root / target).is_dir():
             target = posixpath.normpath(posixpath.join(target, INTRO_FILE))
         if target not in self.urls:
-            self.warn("link", page, f"link {url!r} is to {target}, which is not a page of the book; shown as plain text")
+            self.warn(
+                "link", page, f"link {url!r} is to {target}, which is not a page of the book; shown as plain text"
+            )
             return None
         return self.urls[target] + (f"#{parts.fragment}" if parts.fragment else "")
 
@@ -147,16 +153,21 @@ class _Renderer:
         data = (self.root / target).read_bytes()
         sniffed = images.sniff(data)
         if sniffed is None:
-            self.warn("image", page, (
-                f"image {url!r} ({target}) is not an image but {images.describe(data)}; "
-                "left out, its alt text shown"
-            ))
+            self.warn(
+                "image",
+                page,
+                (f"image {url!r} ({target}) is not an image but {images.describe(data)}; left out, its alt text shown"),
+            )
             return None
         if not images.same_type(ext, sniffed):
-            self.warn("image", page, (
-                f"image {url!r} ({target}) holds {images.NAMES[sniffed]} data, not what .{ext} says; "
-                f"served as {images.NAMES[sniffed]}"
-            ))
+            self.warn(
+                "image",
+                page,
+                (
+                    f"image {url!r} ({target}) holds {images.NAMES[sniffed]} data, not what .{ext} says; "
+                    f"served as {images.NAMES[sniffed]}"
+                ),
+            )
         name = images.stored_name(data, sniffed)
         self.images[name] = data
         self.image_sources.setdefault(name, target)
@@ -186,9 +197,9 @@ def load_book(root, book_slug, language):
     langs = root / metadata.LANGS_FILE
     if langs.is_file() and not (root / SUMMARY_FILE).is_file():
         folders = ", ".join(f"{folder}/" for folder in metadata.langs_links(langs))
-        raise BookImportError([
-            f"{root}: a book in several languages ({metadata.LANGS_FILE}); import one language's folder: {folders}"
-        ])
+        raise BookImportError(
+            [f"{root}: a book in several languages ({metadata.LANGS_FILE}); import one language's folder: {folders}"]
+        )
     try:
         entries = read_summary(root)
     except BookError as exc:
@@ -199,23 +210,25 @@ def load_book(root, book_slug, language):
     renderer = _Renderer(root, book_slug, language, entries, slugs)
     pages, parents = [], []
     for order, entry in enumerate(entries):
-        del parents[entry.depth:]
+        del parents[entry.depth :]
         try:
             rendered = renderer.render(entry)
         except UnicodeDecodeError as exc:
             errors.append(f"{entry.path}: not valid UTF-8 ({exc.reason} at byte {exc.start})")
             continue
-        pages.append({
-            "slug": slugs[entry.path],
-            "title": entry.title[:300],
-            "order": order,
-            "depth": entry.depth,
-            "part": entry.part[:200],
-            "source_path": entry.path,
-            "html": rendered.html,
-            "toc": rendered.toc,
-            "parent_slug": parents[-1] if parents else None,
-        })
+        pages.append(
+            {
+                "slug": slugs[entry.path],
+                "title": entry.title[:300],
+                "order": order,
+                "depth": entry.depth,
+                "part": entry.part[:200],
+                "source_path": entry.path,
+                "html": rendered.html,
+                "toc": rendered.toc,
+                "parent_slug": parents[-1] if parents else None,
+            }
+        )
         parents.append(slugs[entry.path])
     errors += list(dict.fromkeys(renderer.errors))  # a page may use a missing image twice
     if errors:
@@ -248,22 +261,28 @@ def import_book(root, slug=None, language=None, title=None):
         raise BookImportError([f"book slug {slug!r}: use lowercase letters, digits and dashes (give --slug)"])
     if language is not None and language not in known:
         raise BookImportError([f"language {language!r}: expected one of {', '.join(known)}"])
-    found = metadata.Language(language, "--language") if language else metadata.book_language(
-        root, settings.LANGUAGE_CODE)
+    found = (
+        metadata.Language(language, "--language") if language else metadata.book_language(root, settings.LANGUAGE_CODE)
+    )
     _, json_problem = metadata.read_book_json(root)
     pages, renderer = load_book(root, slug, found.code)
     images.write_images(slug, renderer.images)
     report = ImportReport(
-        images=len(renderer.images), blocks=renderer.blocks, language_source=found.source,
+        images=len(renderer.images),
+        blocks=renderer.blocks,
+        language_source=found.source,
         warnings=[ImportWarning("book", "", problem) for problem in (found.warning, json_problem) if problem]
         + renderer.warnings,
     )
     with transaction.atomic():
-        book, _ = Book.objects.update_or_create(slug=slug, defaults={
-            "title": title or book_title(root),
-            "language": found.code,
-            "source_path": str(root.resolve()),
-        })
+        book, _ = Book.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "title": title or book_title(root),
+                "language": found.code,
+                "source_path": str(root.resolve()),
+            },
+        )
         report.book = book
         _save_pages(book, pages, report)
         book.images.exclude(name__in=renderer.images).delete()

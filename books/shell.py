@@ -10,6 +10,7 @@ A *template* is a syntax line with placeholders for the reader to fill in
 (`docker stop <CONTAINER_ID>`, `docker image rm [选项] <镜像1>`,
 `docker stop 容器名或ID`): typed, it fails, so it is never run with Enter.
 """
+
 import re
 import shlex
 from dataclasses import dataclass
@@ -28,10 +29,26 @@ HEREDOC_RE = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
 ANGLE_RE = re.compile(r"(?<![<\w$])<([^<>\n;|&()]+)>")
 SQUARE_RE = re.compile(r"(?<!\[)\[(?![\[\s])([^\[\]\n]+)\]")
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff60]")
-USAGE_WORDS = frozenset({
-    "OPTIONS", "CONTAINER", "CONTAINER_ID", "IMAGE", "IMAGE_ID", "COMMAND", "ARG",
-    "REPOSITORY", "TAG", "NETWORK", "VOLUME", "SERVICE", "NODE", "STACK", "SRC_PATH", "DEST_PATH",
-})
+USAGE_WORDS = frozenset(
+    {
+        "OPTIONS",
+        "CONTAINER",
+        "CONTAINER_ID",
+        "IMAGE",
+        "IMAGE_ID",
+        "COMMAND",
+        "ARG",
+        "REPOSITORY",
+        "TAG",
+        "NETWORK",
+        "VOLUME",
+        "SERVICE",
+        "NODE",
+        "STACK",
+        "SRC_PATH",
+        "DEST_PATH",
+    }
+)
 QUOTED_RE = re.compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"")
 COMMENT_RE = re.compile(r"(^|\s)#.*$", re.MULTILINE)
 # Commands whose arguments are free text: `echo 你好` is a command, not a template.
@@ -104,10 +121,27 @@ def _open_by_keywords(text):
 
 # Words and operators after which bash may want more lines; without them (and
 # with quotes closed) a command is complete, and bashlex, which is slow, is not asked.
-MAY_CONTINUE = frozenset({
-    "if", "then", "else", "elif", "for", "while", "until", "case", "select", "do", "function",
-    "{", "(", "[[", "|", "&&", "||",
-})
+MAY_CONTINUE = frozenset(
+    {
+        "if",
+        "then",
+        "else",
+        "elif",
+        "for",
+        "while",
+        "until",
+        "case",
+        "select",
+        "do",
+        "function",
+        "{",
+        "(",
+        "[[",
+        "|",
+        "&&",
+        "||",
+    }
+)
 
 
 def _surely_complete(text):
@@ -184,12 +218,12 @@ def session_commands(code):
                 commands.append(Command(text=text, template=is_template(text)))
                 inside = not EXIT_RE.match(text)
             continue
-        if not line.startswith(PROMPT) or not line[len(PROMPT):].strip():
+        if not line.startswith(PROMPT) or not line[len(PROMPT) :].strip():
             index += 1
             continue
         taken, bodies, end = _take_command(lines, index)
         if taken is None:  # never completes in this block: the old rule, one line
-            taken, bodies, end = [line[len(PROMPT):]], set(), index + 1
+            taken, bodies, end = [line[len(PROMPT) :]], set(), index + 1
         shell_text = "\n".join(text for i, text in enumerate(taken) if i not in bodies)
         commands.append(Command(text="\n".join(taken), template=is_template(shell_text)))
         inside = opens_a_program(shell_text)
@@ -202,7 +236,7 @@ def _take_command(lines, start):
 
     The lines are None if the command never completes in the block.
     """
-    taken, bodies, heredocs = [lines[start][len(PROMPT):]], set(), []
+    taken, bodies, heredocs = [lines[start][len(PROMPT) :]], set(), []
     index = start
     while True:
         line = taken[-1]
@@ -225,6 +259,6 @@ def _take_command(lines, start):
         elif not line.endswith("\\"):
             for prompt in CONTINUATION_PROMPTS:
                 if following.startswith(prompt) or following == prompt.strip():
-                    following = following[len(prompt):]
+                    following = following[len(prompt) :]
                     break
         taken.append(following)

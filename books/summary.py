@@ -6,6 +6,7 @@ first level (GitBook's `## Part` lines) starts a *part*: the entries after
 it belong to it, until the next heading or a `---` line. `# Summary` (or
 `## 目录`, the file's own title) and other text between the lists are ignored.
 """
+
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +87,7 @@ def _link_of(inline):
     for i, child in enumerate(children):
         if child.type == "link_open":
             text = []
-            for inner in children[i + 1:]:
+            for inner in children[i + 1 :]:
                 if inner.type == "link_close":
                     break
                 text.append(inner.content)

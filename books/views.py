@@ -15,7 +15,7 @@ def _tree(pages):
     roots, open_nodes = [], []
     for page in pages:
         node = {"page": page, "children": []}
-        del open_nodes[page.depth:]
+        del open_nodes[page.depth :]
         (open_nodes[-1]["children"] if open_nodes else roots).append(node)
         open_nodes.append(node)
     return roots
@@ -38,12 +38,16 @@ def toc(request, book):
 
 def page(request, book, page):
     page = get_object_or_404(BookPage.objects.select_related("book", "parent"), book__slug=book, slug=page)
-    return render(request, "books/page.html", {
-        "book": page.book,
-        "page": page,
-        "previous": page.get_previous(),
-        "next": page.get_next(),
-    })
+    return render(
+        request,
+        "books/page.html",
+        {
+            "book": page.book,
+            "page": page,
+            "previous": page.get_previous(),
+            "next": page.get_next(),
+        },
+    )
 
 
 @require_safe

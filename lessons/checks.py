@@ -3,6 +3,7 @@
 A check is a bash script from the lesson file; it runs inside the
 student's sandbox (never on the host) and passes when it exits 0.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -4,6 +4,7 @@ Every passing check is published on the channel layer group "classroom"
 as {"type": "progress.passed", "user", "lesson", "step", "at"}, so a live
 instructor dashboard can follow the class without polling.
 """
+
 from __future__ import annotations
 
 from channels.db import database_sync_to_async
@@ -16,6 +17,7 @@ from lessons.states import LessonState, StepState
 CLASSROOM_GROUP = "classroom"
 OUTPUT_KEPT = 2000  # characters of a check's output kept for instructors
 
+
 def step_states(user, lesson_slug) -> dict[str, StepState]:
     """{step id: state} for the steps this student has touched."""
     if not user.is_authenticated:
@@ -26,8 +28,7 @@ def step_states(user, lesson_slug) -> dict[str, StepState]:
 
 def passed_step_ids(user, lesson_slug) -> set[str]:
     return set(
-        StepProgress.objects.filter(user=user, lesson_slug=lesson_slug, passed=True)
-        .values_list("step_id", flat=True)
+        StepProgress.objects.filter(user=user, lesson_slug=lesson_slug, passed=True).values_list("step_id", flat=True)
     )
 
 
@@ -58,9 +59,7 @@ def lesson_states(user, lessons) -> dict[str, LessonState]:
 
 @database_sync_to_async
 def _save_result(user, lesson_slug, step_id, passed, message, output, attempt):
-    progress, _created = StepProgress.objects.get_or_create(
-        user=user, lesson_slug=lesson_slug, step_id=step_id
-    )
+    progress, _created = StepProgress.objects.get_or_create(user=user, lesson_slug=lesson_slug, step_id=step_id)
     now = timezone.now()
     if attempt:
         progress.attempts += 1
@@ -88,10 +87,13 @@ async def publish_pass(username, lesson_slug, step_id, at):
     layer = get_channel_layer()
     if layer is None:
         return
-    await layer.group_send(CLASSROOM_GROUP, {
-        "type": "progress.passed",
-        "user": username,
-        "lesson": lesson_slug,
-        "step": step_id,
-        "at": at.isoformat(),
-    })
+    await layer.group_send(
+        CLASSROOM_GROUP,
+        {
+            "type": "progress.passed",
+            "user": username,
+            "lesson": lesson_slug,
+            "step": step_id,
+            "at": at.isoformat(),
+        },
+    )

@@ -6,6 +6,7 @@ sanitizes that output, and only then are the code blocks put in. Code blocks
 carry buttons and data attributes that nh3 would strip, so they are built here
 from escaped pieces and stand in the sanitized HTML as unguessable markers.
 """
+
 import html
 import json
 import secrets
@@ -34,10 +35,53 @@ _HEADINGS = {f"h{n}" for n in range(1, 7)}
 # Markdown's own output, and the HTML a book may use (figures, sized and
 # aligned images, line breaks, <details>, <kbd> ...); anything else is dropped.
 ALLOWED_TAGS = _HEADINGS | {
-    "a", "abbr", "b", "blockquote", "br", "caption", "center", "code", "dd", "del", "details", "div",
-    "dl", "dt", "em", "figcaption", "figure", "hr", "i", "img", "input", "ins", "kbd", "li", "mark",
-    "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "summary", "sup", "table",
-    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "center",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "hr",
+    "i",
+    "img",
+    "input",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+    "var",
 }
 ALLOWED_ATTRIBUTES = {
     **{tag: {"id"} for tag in _HEADINGS},
@@ -265,9 +309,7 @@ def _code_block_html(block):
     # Runnable blocks are highlighted as plain shell: their lines are commands, not a session.
     plain_commands = block.runnable and block.run_commands is None
     lexer_name = "bash" if plain_commands else block.language
-    code_html = nh3.clean(
-        highlight_code(block.code, lexer_name), tags=CODE_TAGS, attributes=CODE_ATTRIBUTES
-    )
+    code_html = nh3.clean(highlight_code(block.code, lexer_name), tags=CODE_TAGS, attributes=CODE_ATTRIBUTES)
     copy = _button("copy-btn", "copy", gettext("Copy"))
     if block.save_commands:
         copy = _save_button(block) + copy
@@ -285,7 +327,9 @@ def _code_block_html(block):
     css_class = "code-block runnable"
     if block.has_template:
         css_class += " has-template"
-        hint = html.escape(gettext("A template: Run puts it at the prompt, without Enter, for you to fill in."), quote=True)
+        hint = html.escape(
+            gettext("A template: Run puts it at the prompt, without Enter, for you to fill in."), quote=True
+        )
         run = f'<span class="template-badge" title="{hint}">{html.escape(gettext("Template"))}</span>' + run
     return (
         f'<div class="{css_class}" data-commands="{commands}">'
@@ -299,16 +343,12 @@ def _save_button(block):
     commands = html.escape(json.dumps(list(block.save_commands), ensure_ascii=False), quote=True)
     label = gettext("Save as %(name)s") % {"name": block.save_name}
     return (
-        f'<span class="runnable save-as" data-commands="{commands}">'
-        f'{_button("run-btn save-btn", "run", label)}</span>'
+        f'<span class="runnable save-as" data-commands="{commands}">{_button("run-btn save-btn", "run", label)}</span>'
     )
 
 
 def _button(css_class, action, label):
-    return (
-        f'<button type="button" class="{css_class}" data-action="{action}">'
-        f"{html.escape(label)}</button>"
-    )
+    return f'<button type="button" class="{css_class}" data-action="{action}">{html.escape(label)}</button>'
 
 
 def _table_of_contents(tokens, steps):
@@ -342,8 +382,11 @@ def render_markdown(text, language="en", *, steps=None, rewrite_url=None, fence=
     md = _make_markdown(with_steps=steps is not None, html=raw_html is not None, plugins=plugins)
     steps_by_id = {step.id: step for step in steps or []}
     env = {
-        "code_blocks": [], "nonce": secrets.token_hex(8), "fence": fence,
-        "steps_used": [], "step_open": None,
+        "code_blocks": [],
+        "nonce": secrets.token_hex(8),
+        "fence": fence,
+        "steps_used": [],
+        "step_open": None,
     }
     tokens = md.parse(text, env)
     if rewrite_url is not None:
@@ -359,9 +402,7 @@ def render_markdown(text, language="en", *, steps=None, rewrite_url=None, fence=
             opening, closing = _step_html(step) if step else ("", "")
             body = body.replace(_step_marker(env["nonce"], "open", index), opening, 1)
             body = body.replace(_step_marker(env["nonce"], "close", index), closing, 1)
-    return RenderedMarkdown(
-        html=body, toc=_table_of_contents(tokens, steps_by_id), step_ids=tuple(env["steps_used"])
-    )
+    return RenderedMarkdown(html=body, toc=_table_of_contents(tokens, steps_by_id), step_ids=tuple(env["steps_used"]))
 
 
 def sanitize(markup):
@@ -392,9 +433,7 @@ def _step_html(step):
         StepState.IN_PROGRESS: gettext("In progress"),
         StepState.PASSED: gettext("Passed"),
     }
-    badge = "".join(
-        f'<span class="badge-{state}">{html.escape(labels[state])}</span>' for state in STEP_STATES
-    )
+    badge = "".join(f'<span class="badge-{state}">{html.escape(labels[state])}</span>' for state in STEP_STATES)
     title = html.escape(step.title)
     opening = (
         f'{_section_tag(step.id, StepState.NOT_STARTED)}<header class="step-header"><h2 class="step-title">{title}</h2>'
@@ -436,4 +475,3 @@ def apply_step_states(body_html, states):
 def _section_tag(step_id, state):
     step_id = html.escape(step_id, quote=True)
     return f'<section class="step" id="step-{step_id}" data-step="{step_id}" data-state="{state}">'
-

@@ -4,6 +4,7 @@
 applies all changes in one transaction: a broken file leaves the database
 exactly as it was.
 """
+
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,14 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 FRONT_MATTER_KEYS = {"slug", "title", "order", "summary", "steps"}
 # Fields that come from the file; a row whose values all match is left alone.
 SYNCED_FIELDS = [
-    "title", "order", "summary", "source_path", "body_markdown", "body_html", "toc", "steps",
+    "title",
+    "order",
+    "summary",
+    "source_path",
+    "body_markdown",
+    "body_html",
+    "toc",
+    "steps",
 ]
 
 
@@ -77,7 +85,7 @@ def split_front_matter(text, path):
         raise LessonFileError(path, f"invalid YAML in front matter: {exc}") from exc
     if not isinstance(meta, dict):
         raise LessonFileError(path, "front matter must be a YAML mapping (key: value lines)")
-    return meta, "".join(lines[end + 1:]).lstrip("\n")
+    return meta, "".join(lines[end + 1 :]).lstrip("\n")
 
 
 def _validate_front_matter(meta, path):
@@ -88,9 +96,7 @@ def _validate_front_matter(meta, path):
     if not slug:
         raise LessonFileError(path, "missing 'slug' in front matter")
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
-        raise LessonFileError(
-            path, f"invalid slug {slug!r}: use lowercase letters, digits and dashes (max 63)"
-        )
+        raise LessonFileError(path, f"invalid slug {slug!r}: use lowercase letters, digits and dashes (max 63)")
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise LessonFileError(path, "missing 'title' in front matter")
@@ -143,10 +149,12 @@ def _check_translations_agree(lessons):
         for other in versions[1:]:
             reason = describe_mismatch(first["steps"], other["steps"])
             if reason:
-                errors.append(LessonFileError(
-                    f"{first['source_path']} and {other['source_path']}",
-                    f"steps must match across languages: {reason}",
-                ))
+                errors.append(
+                    LessonFileError(
+                        f"{first['source_path']} and {other['source_path']}",
+                        f"steps must match across languages: {reason}",
+                    )
+                )
     return errors
 
 
@@ -163,9 +171,9 @@ def load_lesson_files(directory):
     lessons, errors = {}, []
     for subdir in sorted(p for p in directory.iterdir() if p.is_dir()):
         if subdir.name not in known:
-            errors.append(LessonFileError(
-                f"{subdir.name}/", f"unknown language directory (expected one of {', '.join(known)})"
-            ))
+            errors.append(
+                LessonFileError(f"{subdir.name}/", f"unknown language directory (expected one of {', '.join(known)})")
+            )
             continue
         for path in sorted(subdir.glob("*.md")):
             relative = f"{subdir.name}/{path.name}"
@@ -176,9 +184,11 @@ def load_lesson_files(directory):
                 continue
             key = (subdir.name, values["slug"])
             if key in lessons:
-                errors.append(LessonFileError(
-                    relative, f"duplicate slug {values['slug']!r}, also used by {lessons[key]['source_path']}"
-                ))
+                errors.append(
+                    LessonFileError(
+                        relative, f"duplicate slug {values['slug']!r}, also used by {lessons[key]['source_path']}"
+                    )
+                )
                 continue
             lessons[key] = values
     errors += _check_translations_agree(lessons)

@@ -1,5 +1,6 @@
 """The states a step and a lesson are in for one student (one spelling each:
 the page's data-state attributes and CSS use these values)."""
+
 from enum import StrEnum
 
 

@@ -4,6 +4,7 @@ blocks of the body (docs/lessons-format.md).
 A step may carry a check, a bash script run in the student's workspace
 whose exit status means pass (0) or fail. Checks are data, never Python.
 """
+
 from __future__ import annotations
 
 import re
@@ -84,9 +85,7 @@ def parse_steps(data) -> list[Step]:
             raise StepError(f"step {number} must be a mapping with 'id' and 'title'")
         step_id = item.get("id")
         if not isinstance(step_id, str) or not STEP_ID_RE.match(step_id):
-            raise StepError(
-                f"step {number}: invalid id {step_id!r}: use lowercase letters, digits and dashes (max 41)"
-            )
+            raise StepError(f"step {number}: invalid id {step_id!r}: use lowercase letters, digits and dashes (max 41)")
         if step_id in seen:
             raise StepError(f"duplicate step id {step_id!r}")
         seen.add(step_id)

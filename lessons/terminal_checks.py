@@ -9,6 +9,7 @@ each of those lessons, or of the last one open if none is (a long
 `docker build` that finishes after the tab closed is still checked). Results
 go to the student's pages as `check` messages (sandbox.events.notify_terminals).
 """
+
 from __future__ import annotations
 
 import re
@@ -74,10 +75,16 @@ class LessonCheckListener:
                 return None
 
             async def report(lesson: str, result) -> None:
-                await notify_terminals(key, {
-                    "type": "check", "lesson": lesson, "step": result.step_id,
-                    "passed": result.passed, "message": result.message,
-                })
+                await notify_terminals(
+                    key,
+                    {
+                        "type": "check",
+                        "lesson": lesson,
+                        "step": result.step_id,
+                        "passed": result.passed,
+                        "message": result.message,
+                    },
+                )
 
             rounds = self.rounds[(key, slug, language)] = CheckRounds(user, slug, language, report=report)
         return rounds

@@ -42,14 +42,18 @@ def detail(request, slug):
     lesson = _get_lesson(slug)
     states = step_states(request.user, lesson.slug)
     toc = [{**item, "state": states.get(item.get("step"), StepState.NOT_STARTED)} for item in lesson.toc]
-    return render(request, "lessons/detail.html", {
-        "lesson": lesson,
-        "body_html": apply_step_states(lesson.body_html, states),
-        "toc": toc,
-        "previous": lesson.get_previous(),
-        "next": lesson.get_next(),
-        "terminal_lesson": lesson,
-    })
+    return render(
+        request,
+        "lessons/detail.html",
+        {
+            "lesson": lesson,
+            "body_html": apply_step_states(lesson.body_html, states),
+            "toc": toc,
+            "previous": lesson.get_previous(),
+            "next": lesson.get_next(),
+            "terminal_lesson": lesson,
+        },
+    )
 
 
 @require_POST

@@ -8,6 +8,7 @@ happens as sandbox events (sandbox.events): a page attached (with the page's
 context, e.g. which lesson it shows), a page left. Whatever other apps want
 to show in the page comes back through the "terminal.<key>" group.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -132,8 +133,9 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         if getattr(self, "session", None) is not None:
             self.session.unsubscribe(self)  # the shell lives on for the next connection
         if getattr(self, "opened", False):
-            self.runtime.events.publish("terminal.closed", self.key, terminal=self.channel_name,
-                                        user_id=self.owner.pk, read_only=self.read_only)
+            self.runtime.events.publish(
+                "terminal.closed", self.key, terminal=self.channel_name, user_id=self.owner.pk, read_only=self.read_only
+            )
 
     async def receive(self, text_data=None, bytes_data=None):
         if bytes_data is not None:
@@ -184,8 +186,14 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 self.tasks.append(asyncio.create_task(self._write_input(session)))
             await session.subscribe(self)  # the recent screen first, then live output
             self.opened = True
-            self.runtime.events.publish("terminal.opened", self.key, terminal=self.channel_name,
-                                        user_id=self.owner.pk, read_only=self.read_only, context=self.context)
+            self.runtime.events.publish(
+                "terminal.opened",
+                self.key,
+                terminal=self.channel_name,
+                user_id=self.owner.pk,
+                read_only=self.read_only,
+                context=self.context,
+            )
             if not self.read_only and self.size != (cols, rows):
                 await session.resize(*self.size)  # the page's size arrived while starting
             self.tasks.append(asyncio.create_task(self._announce_engine()))

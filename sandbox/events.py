@@ -24,6 +24,7 @@ Kinds and their data:
     activity          {"user_id"}                     the student typed (at most every 30 s)
 Publishing never waits for a listener: a shell's reader must not block.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,8 +39,14 @@ log = logging.getLogger(__name__)
 
 EVENTS_GROUP = "sandbox-events"
 KINDS = {
-    "sandbox.started", "sandbox.stopped", "sandbox.removed", "shell.prompt", "ports.changed",
-    "terminal.opened", "terminal.closed", "activity",
+    "sandbox.started",
+    "sandbox.stopped",
+    "sandbox.removed",
+    "shell.prompt",
+    "ports.changed",
+    "terminal.opened",
+    "terminal.closed",
+    "activity",
 }
 
 

@@ -7,6 +7,7 @@ tilde ("~/hello/Dockerfile") or absolute under it ("/root/hello/Dockerfile").
 characters. What the path names once symlinks are followed is checked again
 by the backend, where the files are.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,7 +30,7 @@ def normalize_path(text: str) -> str:
     if text.startswith("~/"):
         rest = text[2:]
     elif text == HOME or text.startswith(HOME + "/"):
-        rest = text[len(HOME) + 1:]
+        rest = text[len(HOME) + 1 :]
     elif text.startswith("/") or text.startswith("~"):
         raise FileProblem("outside", text)  # another absolute path, or ~otheruser
     else:
@@ -43,8 +44,8 @@ def normalize_path(text: str) -> str:
 
 
 def display_path(path: str) -> str:
-    """"/root/hello" as the student knows it: "~/hello"."""
-    return "~" + path[len(HOME):] if path == HOME or path.startswith(HOME + "/") else path
+    """ "/root/hello" as the student knows it: "~/hello"."""
+    return "~" + path[len(HOME) :] if path == HOME or path.startswith(HOME + "/") else path
 
 
 def decode_text(data: bytes, path: str) -> str:

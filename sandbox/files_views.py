@@ -4,6 +4,7 @@ anyone else's: there is no user in the URL at all).
 
 Every refusal is JSON {"error": message for the student, "reason": code}.
 """
+
 from __future__ import annotations
 
 import functools
@@ -35,14 +36,18 @@ def refusal(reason: FileReason) -> tuple[int, str]:
         FileReason.INVALID: (400, _("That is not a valid file name.")),
         FileReason.OUTSIDE: (400, _("Only files in your home folder (~) can be opened here.")),
         FileReason.BINARY: (400, _("This is not a UTF-8 text file (it looks binary), so the editor does not open it.")),
-        FileReason.TOO_LARGE: (413, _("This file is larger than %(limit)s, the most the editor handles.")
-                               % {"limit": limit}),
+        FileReason.TOO_LARGE: (
+            413,
+            _("This file is larger than %(limit)s, the most the editor handles.") % {"limit": limit},
+        ),
         FileReason.NOT_FOUND: (404, _("There is no such file or folder.")),
         FileReason.IS_DIR: (409, _("That is a folder, not a file.")),
         FileReason.NOT_DIR: (409, _("That is not a folder.")),
         FileReason.NOT_FILE: (409, _("That is not a regular file.")),
-        FileReason.CHANGED: (409, _("The file changed since you opened it (in the terminal?). "
-                                    "Reload it, or save again to overwrite it.")),
+        FileReason.CHANGED: (
+            409,
+            _("The file changed since you opened it (in the terminal?). Reload it, or save again to overwrite it."),
+        ),
         FileReason.EXISTS: (409, _("A file with that name already exists.")),
         FileReason.NOT_RUNNING: (409, _("Your sandbox is not running. Start your terminal first.")),
         FileReason.UNSUPPORTED: (501, _("This classroom's sandboxes have no file editor.")),
@@ -83,14 +88,16 @@ async def list_dir(request, user, key):
     entries = await get_backend().list_dir(key, path, MAX_ENTRIES + 1)
     entries.sort(key=lambda entry: (entry.kind != "dir", entry.name.casefold()))
     parent = path.rpartition("/")[0] if path != files.HOME else None
-    return JsonResponse({
-        "path": files.display_path(path),
-        "parent": files.display_path(parent) if parent else None,
-        "entries": [
-            {"name": e.name, "kind": e.kind, "size": e.size, "link": e.link} for e in entries[:MAX_ENTRIES]
-        ],
-        "truncated": len(entries) > MAX_ENTRIES,
-    })
+    return JsonResponse(
+        {
+            "path": files.display_path(path),
+            "parent": files.display_path(parent) if parent else None,
+            "entries": [
+                {"name": e.name, "kind": e.kind, "size": e.size, "link": e.link} for e in entries[:MAX_ENTRIES]
+            ],
+            "truncated": len(entries) > MAX_ENTRIES,
+        }
+    )
 
 
 @require_GET
@@ -100,12 +107,14 @@ async def read_file(request, user, key):
     if path == files.HOME:
         raise FileProblem("is-dir", path)
     data = await get_backend().read_file(key, path, settings.EDITOR_MAX_BYTES)
-    return JsonResponse({
-        "path": files.display_path(path),
-        "content": files.decode_text(data, path),
-        "version": files.version(data),
-        "size": len(data),
-    })
+    return JsonResponse(
+        {
+            "path": files.display_path(path),
+            "content": files.decode_text(data, path),
+            "version": files.version(data),
+            "size": len(data),
+        }
+    )
 
 
 @require_POST
@@ -130,12 +139,14 @@ async def save_file(request, user, key):
         raise FileProblem("too-large", path)
     created = await get_backend().write_file(key, path, data, expected)
     await record_activity(user)
-    return JsonResponse({
-        "path": files.display_path(path),
-        "version": files.version(data),
-        "size": len(data),
-        "created": created,
-    })
+    return JsonResponse(
+        {
+            "path": files.display_path(path),
+            "version": files.version(data),
+            "size": len(data),
+            "created": created,
+        }
+    )
 
 
 def _is_sha256(text: str) -> bool:

@@ -4,6 +4,7 @@ The server counts bytes sent and not yet acknowledged by the browser; above
 the high watermark it stops reading from the sandbox (so the tty, not the
 server, holds the backlog) until acknowledgements bring it under the low one.
 """
+
 import asyncio
 
 

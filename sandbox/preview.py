@@ -6,6 +6,7 @@ sandbox address (taken from the engine, never from the request): no open
 proxy. The proxied page is the student's own code, so it is served in a
 sandboxed, opaque origin (CSP `sandbox`) and may not set cookies on the app.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,16 +25,29 @@ log = logging.getLogger(__name__)
 # arrive in a burst, and asking the engine for each would be wasteful.
 LOOKUP_TTL = 3.0
 HOP_BY_HOP = {
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-    "transfer-encoding", "upgrade", "host", "content-length",
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
 }
 DROPPED_REQUEST = HOP_BY_HOP | {"cookie", "authorization", "x-csrftoken", "origin", "referer"}
 # What a student's page could use against the app's own origin: wipe its storage
 # and cookies (Clear-Site-Data), navigate it away (Refresh), or claim its whole
 # scope for a service worker (Service-Worker-Allowed).
 DROPPED_RESPONSE = HOP_BY_HOP | {
-    "set-cookie", "content-security-policy", "x-frame-options", "strict-transport-security",
-    "clear-site-data", "refresh", "service-worker-allowed",
+    "set-cookie",
+    "content-security-policy",
+    "x-frame-options",
+    "strict-transport-security",
+    "clear-site-data",
+    "refresh",
+    "service-worker-allowed",
 }
 PREVIEW_CSP = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads"
 MAX_BODY = 10 * 1024 * 1024
@@ -57,8 +71,9 @@ class PreviewClient:
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
             # Never follow redirects nor use proxies from the environment: we talk to one address only.
-            self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False,
-                                             timeout=httpx.Timeout(30, connect=5))
+            self._client = httpx.AsyncClient(
+                follow_redirects=False, trust_env=False, timeout=httpx.Timeout(30, connect=5)
+            )
         return self._client
 
     async def close(self) -> None:
@@ -87,9 +102,14 @@ class PreviewClient:
         if port not in {p.port for p in ports}:
             address, ports = await self.sandbox_ports(key, fresh=True)  # published a moment ago?
             if port not in {p.port for p in ports}:
-                raise PreviewError(404, _("Nothing is published on port %(port)s in your sandbox. "
-                                          "Publish it first, for example: docker run -d -p %(port)s:80 nginx")
-                                   % {"port": port})
+                raise PreviewError(
+                    404,
+                    _(
+                        "Nothing is published on port %(port)s in your sandbox. "
+                        "Publish it first, for example: docker run -d -p %(port)s:80 nginx"
+                    )
+                    % {"port": port},
+                )
         return f"http://{address}:{port}"
 
     async def forward(self, base: str, method: str, path: str, query: str, headers, body: bytes) -> httpx.Response:
@@ -98,8 +118,9 @@ class PreviewClient:
         try:
             return await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
-            raise PreviewError(502, _("The program on this port did not answer: %(error)s")
-                               % {"error": exc.__class__.__name__}) from exc
+            raise PreviewError(
+                502, _("The program on this port did not answer: %(error)s") % {"error": exc.__class__.__name__}
+            ) from exc
 
 
 class PortWatchers:
@@ -186,7 +207,7 @@ def response_headers(headers: httpx.Headers, prefix: str, base: str) -> list[tup
 def rewrite_location(location: str, prefix: str, base: str) -> str:
     """Redirects inside the sandbox stay inside the preview; others are left alone."""
     if location.startswith(base):
-        location = location[len(base):] or "/"
+        location = location[len(base) :] or "/"
     if location.startswith("/") and not location.startswith("//"):
         return prefix.rstrip("/") + location
     return location

@@ -1,4 +1,5 @@
 """The web preview's HTTP endpoints; the logic is in sandbox.preview."""
+
 from django.http import HttpResponse, HttpResponseForbidden, JsonResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt

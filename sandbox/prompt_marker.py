@@ -9,6 +9,7 @@ them through. Seeing a prompt means "a command just finished": when lesson
 checks are worth running and the next line of a Run block may be typed. No
 polling. xterm.js ignores unknown OSC sequences, so the bytes pass unchanged.
 """
+
 from __future__ import annotations
 
 import dataclasses

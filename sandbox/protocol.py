@@ -3,6 +3,7 @@
 Binary frames carry terminal bytes both ways and are never parsed. Text
 frames carry one JSON object each, with a "type".
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -38,12 +39,15 @@ class Ping:
 @dataclasses.dataclass(frozen=True)
 class Reply:
     """xterm.js's answer to a program's query (cursor position …), told apart from typing."""
+
     data: str
 
 
 MAX_REPLY = 256
 # What a terminal answers: CSI … R/c/n/y/t, OSC colour reports, DCS replies.
-_REPLY = re.compile(r"\x1b(\[[?>=]?[0-9;]*(\$y|[Rcnt])|\][0-9;]+;rgb:[0-9a-fA-F/]+(\x07|\x1b\\)|P[0-9]?[!|>$+]?r?[^\x1b]*\x1b\\)")
+_REPLY = re.compile(
+    r"\x1b(\[[?>=]?[0-9;]*(\$y|[Rcnt])|\][0-9;]+;rgb:[0-9a-fA-F/]+(\x07|\x1b\\)|P[0-9]?[!|>$+]?r?[^\x1b]*\x1b\\)"
+)
 
 
 def _int_field(message: dict, name: str) -> int:

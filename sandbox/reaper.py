@@ -4,6 +4,7 @@ part of its SandboxRuntime.
 It starts with the first terminal connection (any ASGI server, no lifespan
 support needed). `manage.py reap_sandboxes` does the same once, for cron.
 """
+
 import asyncio
 import logging
 

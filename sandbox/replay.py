@@ -19,6 +19,7 @@ A terminal emulator on the server (pyte) was measured for this: 370 KB/s
 128 KiB replay would take 0.35 to 1.5 s per reconnect against 0.01 s now. The
 cleaning here is one pass of regular expressions (about 1 ms for 128 KiB).
 """
+
 from __future__ import annotations
 
 import re
@@ -57,7 +58,7 @@ def _without_closed_alt_screens(data: bytes) -> bytes:
     for match in _ALT_SWITCH.finditer(data):
         if match.group(4) == b"h":
             if entered_at is None:
-                kept.append(data[position:match.start()])
+                kept.append(data[position : match.start()])
                 entered_at = match.start()
         else:
             if entered_at is None:

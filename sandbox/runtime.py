@@ -8,6 +8,7 @@ runtime=...)`, as terminado hands its TermManager to each handler); views reach
 it with `current()`. Tests make a fresh one per test (each has its own event
 loop) instead of the process's.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -2,6 +2,7 @@
 
 Consumers, views and commands call these; only the backend talks to Docker.
 """
+
 from __future__ import annotations
 
 import asyncio

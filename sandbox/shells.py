@@ -16,6 +16,7 @@ Reading pauses only while every subscriber is behind, so a slow watcher or a
 background tab never stalls the student; one that fell behind skips output and
 gets the replay again once it catches up.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -73,11 +74,11 @@ class ReplayBuffer:
         Never a terminal query, never a full-screen program that has exited (sandbox.replay)."""
         if not self._data:
             return b""
-        data = bytes(self._data[-self.limit:])
+        data = bytes(self._data[-self.limit :])
         if self._trimmed or len(self._data) > self.limit:
             # Never start inside an escape sequence or a UTF-8 character.
             newline = data.find(b"\n")
-            data = data[newline + 1:] if newline != -1 else b""
+            data = data[newline + 1 :] if newline != -1 else b""
         return RESET + replay_cleaning.clean(data)
 
 

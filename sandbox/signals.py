@@ -1,4 +1,5 @@
 """Logging out ends that browser session's terminals, in every tab and process."""
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth.signals import user_logged_out

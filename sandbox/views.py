@@ -36,8 +36,11 @@ def watch(request, username):
 def image_cache(request):
     """What the classroom image cache holds, for the instructor."""
     healthy = mirror.is_healthy()
-    context = {"healthy": healthy, "images": mirror.cached_images() if healthy else [],
-               "upstream": mirror.current_upstream() if healthy else ""}
+    context = {
+        "healthy": healthy,
+        "images": mirror.cached_images() if healthy else [],
+        "upstream": mirror.current_upstream() if healthy else "",
+    }
     return render(request, "sandbox/image_cache.html", context)
 
 
@@ -59,10 +62,14 @@ def sandboxes(request):
     entries = []
     for row, disk in zip(rows, disks, strict=True):
         used, size = disk if disk else (None, None)
-        entries.append({
-            "sandbox": row, "used": used, "size": size,
-            "percent": round(100 * used / size) if disk and size else None,
-        })
+        entries.append(
+            {
+                "sandbox": row,
+                "used": used,
+                "size": size,
+                "percent": round(100 * used / size) if disk and size else None,
+            }
+        )
     return render(request, "sandbox/sandboxes.html", {"entries": entries})
 
 

@@ -1,4 +1,5 @@
 """Tiny helpers that read typed settings from environment variables."""
+
 import os
 
 
@@ -26,7 +27,7 @@ _UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
 
 def parse_size(text: str) -> int:
-    """"4g", "512m", "1073741824" -> bytes (binary units, as Docker reads them)."""
+    """ "4g", "512m", "1073741824" -> bytes (binary units, as Docker reads them)."""
     value = text.strip().lower().removesuffix("b") if text.strip().lower() not in ("", "0") else "0"
     number, unit = (value[:-1], value[-1]) if value and value[-1] in _UNITS else (value, "")
     try:

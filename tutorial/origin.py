@@ -8,6 +8,7 @@ port the browser connected to, as for Django's CSRF check: the Host header
 (one of ALLOWED_HOSTS) with the connection's scheme, or one of
 CSRF_TRUSTED_ORIGINS.
 """
+
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host

@@ -1,4 +1,5 @@
 """Who may open which page: one place for the rule the views share."""
+
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required

@@ -4,6 +4,7 @@ Every setting comes from an environment variable with a default that runs
 as it is on one machine: SQLite, the in-memory channel layer and the local
 Docker engine. The README lists every variable.
 """
+
 import secrets
 from pathlib import Path
 
@@ -216,12 +217,13 @@ SANDBOX_DISK_LIMIT = envsize("SANDBOX_DISK_LIMIT", "4g")
 SANDBOX_DISK_DIR = envstr("SANDBOX_DISK_DIR", "/var/lib/dockyard/disks")
 
 # The classroom image cache: a registry on the host that every nested engine
-# pulls through: a pull-through cache of MIRROR_UPSTREAM ("auto": Docker Hub
-# when it answers), or offline ("off") serving what seed_images put there.
-MIRROR_ENABLED = envbool("MIRROR_ENABLED", "true")
-MIRROR_PORT = envint("MIRROR_PORT", "5000")
-MIRROR_SEED_PORT = envint("MIRROR_SEED_PORT", "5001")
-MIRROR_UPSTREAM = envstr("MIRROR_UPSTREAM", "auto")
+# uses as its Docker Hub mirror: a pull-through cache of IMAGE_CACHE_UPSTREAM
+# ("auto": Docker Hub when it answers), or offline ("off") serving what
+# seed_images put there. (The MIRROR_* names of earlier releases still work.)
+IMAGE_CACHE_ENABLED = envbool("IMAGE_CACHE_ENABLED", envstr("MIRROR_ENABLED", "true"))
+IMAGE_CACHE_PORT = envint("IMAGE_CACHE_PORT", envstr("MIRROR_PORT", "5000"))
+IMAGE_CACHE_SEED_PORT = envint("IMAGE_CACHE_SEED_PORT", envstr("MIRROR_SEED_PORT", "5001"))
+IMAGE_CACHE_UPSTREAM = envstr("IMAGE_CACHE_UPSTREAM", envstr("MIRROR_UPSTREAM", "auto"))
 SEED_IMAGES = envlist("SEED_IMAGES", "busybox:latest,debian:bookworm,nginx:latest,redis:latest")
 
 # Debian's archive, for debootstrap (when the base image cannot be pulled) and

@@ -7,8 +7,12 @@ pytestmark = pytest.mark.django_db
 def test_it_signs_up_and_logs_in(client, django_user_model):
     response = client.post(
         reverse("signup"),
-        {"username": "carol", "password1": "a-long-passphrase-42", "password2": "a-long-passphrase-42",
-         "next": "/lessons/"},
+        {
+            "username": "carol",
+            "password1": "a-long-passphrase-42",
+            "password2": "a-long-passphrase-42",
+            "next": "/lessons/",
+        },
     )
     assert response.status_code == 302 and response["Location"] == "/lessons/"
     assert django_user_model.objects.filter(username="carol", is_staff=False).exists()
@@ -25,8 +29,12 @@ def test_signup_shows_errors_for_bad_input(client, django_user_model):
 def test_signup_ignores_an_offsite_next(client):
     response = client.post(
         reverse("signup"),
-        {"username": "dave", "password1": "a-long-passphrase-42", "password2": "a-long-passphrase-42",
-         "next": "https://evil.example/"},
+        {
+            "username": "dave",
+            "password1": "a-long-passphrase-42",
+            "password2": "a-long-passphrase-42",
+            "next": "https://evil.example/",
+        },
     )
     assert response["Location"] == reverse("home")
 
@@ -94,7 +102,8 @@ def test_a_locked_login_opens_again_after_the_cool_off(client, alice, settings):
 
 def test_the_lockout_page_is_translated(client, alice, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT + 1):
-        response = client.post(reverse("login"), {"username": "alice", "password": "guess"},
-                               HTTP_ACCEPT_LANGUAGE="zh-hans")
+        response = client.post(
+            reverse("login"), {"username": "alice", "password": "guess"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
     assert response.status_code == 429
     assert "尝试次数过多" in response.content.decode()

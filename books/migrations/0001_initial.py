@@ -5,57 +5,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Book',
+            name="Book",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=63, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('language', models.CharField(max_length=16)),
-                ('source_path', models.CharField(help_text='The directory it was imported from.', max_length=1000)),
-                ('imported_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=63, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("language", models.CharField(max_length=16)),
+                ("source_path", models.CharField(help_text="The directory it was imported from.", max_length=1000)),
+                ("imported_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['title', 'slug'],
+                "ordering": ["title", "slug"],
             },
         ),
         migrations.CreateModel(
-            name='BookImage',
+            name="BookImage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='<sha256>.<extension>, its file name on disk.', max_length=80)),
-                ('source_path', models.CharField(help_text='Where the book keeps it.', max_length=1000)),
-                ('book', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='images', to='books.book')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(help_text="<sha256>.<extension>, its file name on disk.", max_length=80)),
+                ("source_path", models.CharField(help_text="Where the book keeps it.", max_length=1000)),
+                (
+                    "book",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="images", to="books.book"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('book', 'name'), name='bookimage_unique_book_name')],
+                "constraints": [models.UniqueConstraint(fields=("book", "name"), name="bookimage_unique_book_name")],
             },
         ),
         migrations.CreateModel(
-            name='BookPage',
+            name="BookPage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(help_text="From the file's path in the book.", max_length=100)),
-                ('title', models.CharField(max_length=300)),
-                ('order', models.IntegerField(help_text='Position in reading order, from 0.')),
-                ('depth', models.PositiveSmallIntegerField(help_text='0 for a chapter, 1 for its sections, ...')),
-                ('source_path', models.CharField(help_text="Relative to the book's directory.", max_length=1000)),
-                ('html', models.TextField(help_text='Rendered and sanitized.')),
-                ('toc', models.JSONField(default=list, help_text='[{level, id, text}, ...]')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('book', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pages', to='books.book')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='books.bookpage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(help_text="From the file's path in the book.", max_length=100)),
+                ("title", models.CharField(max_length=300)),
+                ("order", models.IntegerField(help_text="Position in reading order, from 0.")),
+                ("depth", models.PositiveSmallIntegerField(help_text="0 for a chapter, 1 for its sections, ...")),
+                ("source_path", models.CharField(help_text="Relative to the book's directory.", max_length=1000)),
+                ("html", models.TextField(help_text="Rendered and sanitized.")),
+                ("toc", models.JSONField(default=list, help_text="[{level, id, text}, ...]")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "book",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="pages", to="books.book"
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="books.bookpage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['book', 'order'],
-                'constraints': [models.UniqueConstraint(fields=('book', 'slug'), name='bookpage_unique_book_slug')],
+                "ordering": ["book", "order"],
+                "constraints": [models.UniqueConstraint(fields=("book", "slug"), name="bookpage_unique_book_slug")],
             },
         ),
     ]

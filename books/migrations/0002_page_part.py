@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('books', '0001_initial'),
+        ("books", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='bookpage',
-            name='part',
-            field=models.CharField(blank=True, help_text='The SUMMARY.md heading it comes under.', max_length=200),
+            model_name="bookpage",
+            name="part",
+            field=models.CharField(blank=True, help_text="The SUMMARY.md heading it comes under.", max_length=200),
         ),
     ]

@@ -1,4 +1,5 @@
 """The synthetic book under fixtures/book and ways to import it or a broken copy."""
+
 import shutil
 from pathlib import Path
 

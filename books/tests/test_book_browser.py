@@ -3,6 +3,7 @@
 their sandbox, and pages read like the book: diagrams drawn offline, callouts,
 parts in the table of contents, one title. Screenshots of those pages go to
 DOCKYARD_BOOK_SCREENSHOTS (a folder) when it is set, to be looked at."""
+
 import hashlib
 import os
 from pathlib import Path
@@ -134,8 +135,9 @@ def _screenshot(page, screenshots, name):
 
 def test_diagrams_are_drawn_offline_and_a_broken_one_keeps_its_source(page, server, screenshots):
     page.goto(server.url + "/books/tiny/layers-layers/")
-    page.wait_for_function("() => [...document.querySelectorAll('.diagram')].every((f) => f.dataset.state)",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.diagram')].every((f) => f.dataset.state)", timeout=30_000
+    )
     states = page.eval_on_selector_all(".diagram", "(figures) => figures.map((f) => f.dataset.state)")
     assert states == ["drawn", "source"]
     assert page.locator(".diagram svg").first.is_visible()
@@ -152,7 +154,10 @@ def test_the_chapter_reads_like_the_book(page, server, screenshots):
     assert page.locator("h1").all_inner_texts() == ["3. How images are made"]
     titles = page.locator(".callout-title").all_inner_texts()
     assert titles == ["Note", "Tip", "Important", "Warning", "Caution"]
-    assert page.locator(".task-list-item-checkbox").evaluate_all("(boxes) => boxes.map((b) => b.disabled)") == [True, True]
+    assert page.locator(".task-list-item-checkbox").evaluate_all("(boxes) => boxes.map((b) => b.disabled)") == [
+        True,
+        True,
+    ]
     assert page.locator("img[alt='Three layers']").evaluate("(img) => img.naturalWidth") > 0
     _screenshot(page, screenshots, "book-layers.png")
     page.goto(server.url + "/books/tiny-zh/layers/")

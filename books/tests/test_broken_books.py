@@ -1,4 +1,5 @@
 """Broken SUMMARY entries and missing files give clear errors naming the entry; nothing changes."""
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -21,24 +22,36 @@ def _summary_with(root, line):
 
 
 CASES = [
-    ("* [Missing](appendix/missing.md)",
-     "SUMMARY.md line 23: entry 'Missing' -> 'appendix/missing.md': file not found in the book"),
-    ("* [](basics/run2.md)",
-     "SUMMARY.md line 23: an entry -> 'basics/run2.md' has an empty title"),
-    ("* Just words",
-     "SUMMARY.md line 23: entry 'Just words' has no link to a file"),
-    ("* [Outside](../outside.md)",
-     "SUMMARY.md line 23: entry 'Outside' -> '../outside.md' points outside the book directory"),
-    ("* [Sneaky](basics/../../outside.md)",
-     "SUMMARY.md line 23: entry 'Sneaky' -> 'basics/../../outside.md' points outside the book directory"),
-    ("* [Absolute](/etc/passwd.md)",
-     "SUMMARY.md line 23: entry 'Absolute' -> '/etc/passwd.md' is an absolute path; use a path relative to the book"),
-    ("* [Web](https://example.org/page.md)",
-     "SUMMARY.md line 23: entry 'Web' -> 'https://example.org/page.md' is a URL, not a file of the book"),
-    ("* [Picture](_images/layers.png)",
-     "SUMMARY.md line 23: entry 'Picture' -> '_images/layers.png' is not a Markdown (.md) file"),
-    ("* [Again](basics/run.md)",
-     "SUMMARY.md line 23: entry 'Again' -> 'basics/run.md' lists a file already listed on line 8"),
+    (
+        "* [Missing](appendix/missing.md)",
+        "SUMMARY.md line 23: entry 'Missing' -> 'appendix/missing.md': file not found in the book",
+    ),
+    ("* [](basics/run2.md)", "SUMMARY.md line 23: an entry -> 'basics/run2.md' has an empty title"),
+    ("* Just words", "SUMMARY.md line 23: entry 'Just words' has no link to a file"),
+    (
+        "* [Outside](../outside.md)",
+        "SUMMARY.md line 23: entry 'Outside' -> '../outside.md' points outside the book directory",
+    ),
+    (
+        "* [Sneaky](basics/../../outside.md)",
+        "SUMMARY.md line 23: entry 'Sneaky' -> 'basics/../../outside.md' points outside the book directory",
+    ),
+    (
+        "* [Absolute](/etc/passwd.md)",
+        "SUMMARY.md line 23: entry 'Absolute' -> '/etc/passwd.md' is an absolute path; use a path relative to the book",
+    ),
+    (
+        "* [Web](https://example.org/page.md)",
+        "SUMMARY.md line 23: entry 'Web' -> 'https://example.org/page.md' is a URL, not a file of the book",
+    ),
+    (
+        "* [Picture](_images/layers.png)",
+        "SUMMARY.md line 23: entry 'Picture' -> '_images/layers.png' is not a Markdown (.md) file",
+    ),
+    (
+        "* [Again](basics/run.md)",
+        "SUMMARY.md line 23: entry 'Again' -> 'basics/run.md' lists a file already listed on line 8",
+    ),
 ]
 
 

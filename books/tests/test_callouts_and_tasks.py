@@ -1,5 +1,6 @@
 """GitHub callouts (`> [!WARNING]`) are styled notes with a translated label;
 task lists (`- [ ]`) are read-only checkboxes."""
+
 from markdown_it import MarkdownIt
 
 from books.markup import callouts_plugin, task_lists
@@ -17,8 +18,10 @@ def _callouts(html):
 def test_each_kind_is_a_styled_note_with_its_label(book):
     html = page_html(book, "layers")
     assert _callouts(html) == [f"callout callout-{kind}" for kind in KINDS] + [None]
-    for label, text in [("Note", "Layers are shared between images."),
-                        ("Warning", "Removing an image that a container uses fails.")]:
+    for label, text in [
+        ("Note", "Layers are shared between images."),
+        ("Warning", "Removing an image that a container uses fails."),
+    ]:
         assert f'<p class="callout-title">{label}</p>\n<p>{text}</p>' in html
     assert "[!" not in html
 

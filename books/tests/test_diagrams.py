@@ -1,4 +1,5 @@
 """```mermaid blocks are drawn in the page by the vendored Mermaid; the source stays one click away."""
+
 import html as html_lib
 
 from django.conf import settings
@@ -14,7 +15,7 @@ def test_a_diagram_is_its_source_in_a_figure_with_a_copyable_copy(book):
     source = "flowchart LR\n    D[Dockerfile] --&gt;|docker build| I[Image]\n    I --&gt;|docker run| C[Container]\n"
     assert figure.startswith(f'<pre class="mermaid">{source}</pre>')
     assert '<details class="diagram-source"><summary>Diagram source</summary>' in figure
-    assert html_lib.unescape(source) in html_lib.unescape(figure.split("<details")[1].replace('<span></span>', ""))
+    assert html_lib.unescape(source) in html_lib.unescape(figure.split("<details")[1].replace("<span></span>", ""))
     assert 'data-action="copy"' in figure and "run-btn" not in figure
 
 

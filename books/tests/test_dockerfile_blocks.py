@@ -1,5 +1,6 @@
 """Only whole Dockerfiles get Save as Dockerfile: each into a folder of its own,
 named beside the button; fragments, templates and drawings get Copy only."""
+
 import json
 import re
 import subprocess
@@ -19,8 +20,9 @@ def fixture_dockerfile():
 
 
 def save_commands_on(html):
-    return [json.loads(a["data-commands"]) for tag, a in elements(html)
-            if tag == "span" and "save-as" in a.get("class", "")]
+    return [
+        json.loads(a["data-commands"]) for tag, a in elements(html) if tag == "span" and "save-as" in a.get("class", "")
+    ]
 
 
 def save_paths_on(html):
@@ -31,10 +33,12 @@ def test_the_block_has_a_save_button_with_the_file_writing_command(book):
     html = page_html(book, "build-dockerfile")
     content = fixture_dockerfile()
     # The Dockerfile holds a line "EOF" of its own, so the delimiter steps aside.
-    assert save_commands_on(html) == [[
-        f"mkdir -p ~/book-build-dockerfile && cat > ~/book-build-dockerfile/Dockerfile <<'EOF_'\n{content}EOF_",
-        "cd ~/book-build-dockerfile",
-    ]]
+    assert save_commands_on(html) == [
+        [
+            f"mkdir -p ~/book-build-dockerfile && cat > ~/book-build-dockerfile/Dockerfile <<'EOF_'\n{content}EOF_",
+            "cd ~/book-build-dockerfile",
+        ]
+    ]
     assert ">Save as Dockerfile</button>" in html
     assert '<span class="k">FROM</span>' in html  # highlighted as a Dockerfile
 
@@ -71,7 +75,7 @@ def test_only_pages_with_whole_dockerfiles_get_one(book):
 
 
 BUILDABLE = [
-    "FROM busybox\nCMD [\"echo\", \"hi\"]\n",
+    'FROM busybox\nCMD ["echo", "hi"]\n',
     "# syntax=docker/dockerfile:1\nARG V=bookworm\nFROM debian:${V} AS build\nRUN <<EOF\napt-get update\nEOF\n"
     "FROM scratch\nCOPY --from=build /etc/os-release /\n",
     "# escape=`\nFROM busybox\nRUN echo a `\n  b\n",
@@ -88,7 +92,7 @@ NOT_BUILDABLE = [
     "FROM busybox\nRUN echo \\\n",
     "+-----+\n| RUN |\n+-----+\n",
     "FROM busybox\nthis line is prose\n",
-    "CMD [\"echo\"]\nFROM busybox\n",
+    'CMD ["echo"]\nFROM busybox\n',
     "",
 ]
 
@@ -105,7 +109,9 @@ def test_fragments_templates_and_drawings_are_not(code):
 
 def test_instructions_are_read_as_docker_reads_them():
     assert instructions("FROM busybox\n# a comment\nRUN echo a \\\n  # inside\n  && echo b\nCMD x\n") == [
-        ("FROM", "busybox"), ("RUN", "echo a && echo b"), ("CMD", "x"),
+        ("FROM", "busybox"),
+        ("RUN", "echo a && echo b"),
+        ("CMD", "x"),
     ]
 
 
@@ -115,8 +121,12 @@ def test_text_with_a_tab_is_written_with_printf_instead():
 
 
 def _written_by_bash(tmp_path, commands):
-    subprocess.run(["bash", "-c", "\n".join(commands)], env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
-                   check=True, timeout=10)
+    subprocess.run(
+        ["bash", "-c", "\n".join(commands)],
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        check=True,
+        timeout=10,
+    )
     return (tmp_path / "d" / "Dockerfile").read_bytes()
 
 

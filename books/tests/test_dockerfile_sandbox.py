@@ -1,5 +1,6 @@
 """In a real sandbox: the Save as Dockerfile commands write the file byte for byte,
 run as a script and typed into the terminal the way the Run button types them."""
+
 import asyncio
 import base64
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.docker
 
 KEY = "h6-save"
 h6_sandbox = sandbox_fixture(KEY)
-WITH_TAB = "FROM busybox\n\tRUN echo \"it's $HOME\" `id` !! \\\\ 你好\n"
+WITH_TAB = 'FROM busybox\n\tRUN echo "it\'s $HOME" `id` !! \\\\ 你好\n'
 
 
 def _file_in_sandbox(sandbox, path):

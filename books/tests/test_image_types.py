@@ -1,5 +1,6 @@
 """Image files are what their content says: served with that type; a file that
 is no image is left out and reported."""
+
 import hashlib
 
 import pytest
@@ -45,17 +46,20 @@ def test_each_file_is_reported_once_with_what_it_is(db, data_dir):
     assert report.images == 3  # layers.png, cover.jpg (as PNG), stack.svg
 
 
-@pytest.mark.parametrize("data,kind", [
-    (b"\x89PNG\r\n\x1a\n....", "png"),
-    (b"\xff\xd8\xff\xe0..JFIF", "jpg"),
-    (b"GIF89a....", "gif"),
-    (b"RIFF\x10\x00\x00\x00WEBPVP8 ", "webp"),
-    (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "svg"),
-    (b'\xef\xbb\xbf<?xml version="1.0"?>\n<!-- made by hand -->\n<!DOCTYPE svg>\n<svg>', "svg"),
-    (b"<!DOCTYPE html><html></html>", None),
-    (b"", None),
-    (b"just text", None),
-])
+@pytest.mark.parametrize(
+    "data,kind",
+    [
+        (b"\x89PNG\r\n\x1a\n....", "png"),
+        (b"\xff\xd8\xff\xe0..JFIF", "jpg"),
+        (b"GIF89a....", "gif"),
+        (b"RIFF\x10\x00\x00\x00WEBPVP8 ", "webp"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "svg"),
+        (b'\xef\xbb\xbf<?xml version="1.0"?>\n<!-- made by hand -->\n<!DOCTYPE svg>\n<svg>', "svg"),
+        (b"<!DOCTYPE html><html></html>", None),
+        (b"", None),
+        (b"just text", None),
+    ],
+)
 def test_content_is_sniffed(data, kind):
     assert images.sniff(data) == kind
 

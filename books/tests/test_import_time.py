@@ -1,5 +1,6 @@
 """A book of 200 pages holding every construct imports in under 5 s, and again
 without changing anything."""
+
 import time
 
 from books.models import BookPage

@@ -1,5 +1,6 @@
 """Without --language, the book says which language it is in: book.json, or
 LANGS.md of a book in several languages."""
+
 import json
 
 import pytest
@@ -28,10 +29,18 @@ def test_the_option_wins_over_book_json(db, data_dir, tmp_path):
     assert (report.book.language, report.language_source) == ("en", "--language")
 
 
-@pytest.mark.parametrize("value,code", [
-    ("zh-hans", "zh-hans"), ("zh", "zh-hans"), ("zh_CN", "zh-hans"), ("zh-Hans", "zh-hans"),
-    ("en", "en"), ("en-US", "en"), ("fr", None),
-])
+@pytest.mark.parametrize(
+    "value,code",
+    [
+        ("zh-hans", "zh-hans"),
+        ("zh", "zh-hans"),
+        ("zh_CN", "zh-hans"),
+        ("zh-Hans", "zh-hans"),
+        ("en", "en"),
+        ("en-US", "en"),
+        ("fr", None),
+    ],
+)
 def test_gitbook_language_codes_are_understood(value, code):
     assert normalize_language(value) == code
 

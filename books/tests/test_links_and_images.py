@@ -1,4 +1,5 @@
 """Links between book files point at the imported pages; images are copied and served."""
+
 import hashlib
 
 import pytest
@@ -34,8 +35,7 @@ def test_a_link_to_a_file_outside_the_book_is_plain_text_and_reported(db, data_d
     assert "or a missing page." in html
     assert not any("notes" in href for href in _links(html))
     assert [str(w) for w in report.warnings if w.kind == "link"] == [
-        "basics/run.md: link 'notes.md' is to basics/notes.md, which is not a page of the book; "
-        "shown as plain text"
+        "basics/run.md: link 'notes.md' is to basics/notes.md, which is not a page of the book; shown as plain text"
     ]
 
 

@@ -1,6 +1,7 @@
 """A book's own HTML renders through the sanitizer: figures, sized and aligned
 images (their paths rewritten like Markdown's), line breaks, <details>, <kbd> ...
 Anything else is left out quietly, comments too; the import names what it left out."""
+
 import hashlib
 
 import pytest
@@ -32,7 +33,10 @@ def test_line_breaks_in_table_cells_and_inline_tags_render(book):
     html = page_html(book, "layers")
     assert "<td>the images<br>and their size</td>" in html
     assert "<kbd>Ctrl</kbd>+<kbd>D</kbd>" in html and "10<sup>3</sup>" in html
-    assert "<details>\n<summary>Why layers?</summary>\n<p>Because images that share a base store it once.</p>\n</details>" in html
+    assert (
+        "<details>\n<summary>Why layers?</summary>\n<p>Because images that share a base store it once.</p>\n</details>"
+        in html
+    )
 
 
 def test_other_html_is_left_out_quietly_and_never_shown_as_source(book):
@@ -42,8 +46,12 @@ def test_other_html_is_left_out_quietly_and_never_shown_as_source(book):
 
 
 def test_comments_are_dropped(book):
-    for slug, comment in [("intro", "for the book's authors only"), ("layers", "canonical-example"),
-                          ("layers", "inline comment"), ("build-dockerfile", "canonical-example")]:
+    for slug, comment in [
+        ("intro", "for the book's authors only"),
+        ("layers", "canonical-example"),
+        ("layers", "inline comment"),
+        ("build-dockerfile", "canonical-example"),
+    ]:
         html = page_html(book, slug)
         assert comment not in html and "&lt;!--" not in html, slug
     assert "<p>An image is a stack of read-only layers.</p>" in page_html(book, "layers")
@@ -65,13 +73,16 @@ def test_html_links_go_to_pages_like_markdown_links(db, data_dir, tmp_path):
     page = root / "build" / "context.md"
     page.write_text(page.read_text() + '\n<p><a href="../basics/run.md#top" id="x">Run</a> <a name="here"></a></p>\n')
     html = page_html(import_book(root, slug="tiny").book, "build-context")
-    assert '<a href="/books/tiny/basics-run/#top" rel="noopener noreferrer">Run</a> <a rel="noopener noreferrer"></a>' in html
+    assert (
+        '<a href="/books/tiny/basics-run/#top" rel="noopener noreferrer">Run</a> <a rel="noopener noreferrer"></a>'
+        in html
+    )
 
 
 def test_an_h1_in_html_does_not_make_a_second_title(db, data_dir, tmp_path):
     root = copy_book(tmp_path)
     page = root / "build" / "context.md"
-    page.write_text(page.read_text() + "\n<h1 align=\"center\">Big</h1>\n")
+    page.write_text(page.read_text() + '\n<h1 align="center">Big</h1>\n')
     html = page_html(import_book(root, slug="tiny").book, "build-context")
     assert [tag for tag, _ in elements(html) if tag in ("h1", "h2")] == ["h1", "h2"]
 

@@ -1,4 +1,5 @@
 """Importing again updates the same rows in place; pages and images no longer listed go."""
+
 import pytest
 
 from books.models import BookImage, BookPage
@@ -20,7 +21,12 @@ def test_it_is_idempotent(db, data_dir, root):
     ids = _ids(first.book)
     again = import_book(root, slug="tiny")
     assert (again.book.pk, again.created, again.updated, again.removed, again.unchanged) == (
-        first.book.pk, [], [], [], 11)
+        first.book.pk,
+        [],
+        [],
+        [],
+        11,
+    )
     assert _ids(again.book) == ids
 
 
@@ -53,7 +59,9 @@ def test_moving_a_section_changes_its_parent_and_order(db, data_dir, root):
     import_book(root, slug="tiny")
     summary = root / "SUMMARY.md"
     text = summary.read_text().replace("    * [Build context](build/context.md)\n", "")
-    summary.write_text(text.replace("  * [Running containers]", "  * [Build context](build/context.md)\n  * [Running containers]"))
+    summary.write_text(
+        text.replace("  * [Running containers]", "  * [Build context](build/context.md)\n  * [Running containers]")
+    )
     book = import_book(root, slug="tiny").book
     moved = book.pages.get(slug="build-context")
     assert (moved.parent.slug, moved.depth, moved.order) == ("basics", 1, 2)

@@ -1,5 +1,6 @@
 """`$ ` lines of shell sessions become Run commands, without the prompt and without
 output; a command is kept whole however many lines it takes."""
+
 import pytest
 
 from books.shell import is_incomplete, opens_a_program, session_commands
@@ -56,21 +57,27 @@ def test_a_programs_prompt_counts_only_inside_a_program():
         "/ # not typed either: no terminal (-t), no prompt\n"
     )
     assert _texts(session) == [
-        "docker run -it --rm debian bash", "cat /etc/os-release", "exit", "docker exec -i web sh",
+        "docker run -it --rm debian bash",
+        "cat /etc/os-release",
+        "exit",
+        "docker exec -i web sh",
     ]
 
 
-@pytest.mark.parametrize("command,opens", [
-    ("docker run -it --rm debian bash", True),
-    ("docker exec -ti web sh", True),
-    ("docker container run --interactive --tty debian", True),
-    ("docker start -ai web", True),
-    ("docker attach web", True),
-    ("docker run -dit --name box busybox sh", False),  # detached: back at the prompt at once
-    ("docker exec -i web sh", False),
-    ("docker run -t debian", False),
-    ("echo docker run -it", False),
-])
+@pytest.mark.parametrize(
+    "command,opens",
+    [
+        ("docker run -it --rm debian bash", True),
+        ("docker exec -ti web sh", True),
+        ("docker container run --interactive --tty debian", True),
+        ("docker start -ai web", True),
+        ("docker attach web", True),
+        ("docker run -dit --name box busybox sh", False),  # detached: back at the prompt at once
+        ("docker exec -i web sh", False),
+        ("docker run -t debian", False),
+        ("echo docker run -it", False),
+    ],
+)
 def test_which_commands_open_a_program(command, opens):
     assert opens_a_program(command) is opens
 
@@ -119,9 +126,10 @@ def test_continuations_and_here_documents_stay_with_their_command():
 
 def test_constructs_take_the_lines_that_close_them_however_they_are_prompted():
     assert _texts("$ for i in 1 2 3\ndo\n  echo $i\ndone\n1\n2\n3\n$ echo after\nafter\n") == [
-        "for i in 1 2 3\ndo\n  echo $i\ndone", "echo after",
+        "for i in 1 2 3\ndo\n  echo $i\ndone",
+        "echo after",
     ]
-    assert _texts("$ while read line; do\n>   echo \"$line\"\n> done < list.txt\n") == [
+    assert _texts('$ while read line; do\n>   echo "$line"\n> done < list.txt\n') == [
         'while read line; do\n  echo "$line"\ndone < list.txt',
     ]
     assert _texts("$ case $1 in\n$   start) echo go;;\n$ esac\n") == ["case $1 in\n  start) echo go;;\nesac"]
@@ -136,7 +144,8 @@ def test_a_here_document_inside_a_loop_is_kept_as_written():
 
 def test_a_construct_never_closed_falls_back_to_its_first_line():
     assert _texts("$ for i in 1 2; do\noutput that is not shell\n$ echo next\n") == [
-        "for i in 1 2; do", "echo next",
+        "for i in 1 2; do",
+        "echo next",
     ]
 
 

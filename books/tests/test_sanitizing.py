@@ -1,4 +1,5 @@
 """Whatever a book holds, its pages carry no script, event handler or javascript: URL."""
+
 import html as html_lib
 import re
 
@@ -25,12 +26,12 @@ def test_raw_html_and_dangerous_urls_are_dropped(db, data_dir, tmp_path):
     root = copy_book(tmp_path)
     (root / "build" / "README.md").write_text(
         "# Building\n\n"
-        "<iframe src=\"https://evil.example\"></iframe>\n\n"
+        '<iframe src="https://evil.example"></iframe>\n\n'
         "[click](javascript:alert(1)) [data](data:text/html;base64,PHNjcmlwdD4=) "
-        "[vb](vbscript:msgbox) <a href=\"javascript:alert(2)\">raw</a>\n\n"
+        '[vb](vbscript:msgbox) <a href="javascript:alert(2)">raw</a>\n\n'
         "<style>body { display: none }</style>\n\n"
-        "<form action=\"/accounts/logout/\"><input type=\"submit\"><button>Go</button></form>\n\n"
-        "<div id=\"terminal-pane\" class=\"callout\" style=\"position: fixed\">clobber</div>\n\n"
+        '<form action="/accounts/logout/"><input type="submit"><button>Go</button></form>\n\n'
+        '<div id="terminal-pane" class="callout" style="position: fixed">clobber</div>\n\n'
         "<svg><script>alert(3)</script></svg>\n\n"
         "```html\n<script>alert('in code is fine as text')</script>\n```\n"
     )

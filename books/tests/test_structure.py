@@ -1,4 +1,5 @@
 """Titles, order, nesting and parts come from SUMMARY.md; the pages are browsable."""
+
 from books.models import Book
 from books.services import import_book
 from books.tests.helpers import FIXTURE_BOOK, SLUG, copy_book, elements
@@ -76,10 +77,18 @@ def test_the_table_of_contents_shows_parts_and_only_the_books_own_numbers(client
     assert [tag for tag, attrs in elements(html) if attrs.get("class") == "book-part"] == ["section", "section"]
     body = html.split("<h1>A Tiny Docker Book</h1>")[1]
     # The intro comes before any part; then each part's heading, then its pages.
-    order = [body.index(text) for text in [
-        ">Welcome<", f"<h2>{PART_ONE}</h2>", ">Basics<", ">Dockerfile instructions<",
-        f"<h2>{PART_TWO}</h2>", ">3. How images are made<", ">3.1 Layers<",
-    ]]
+    order = [
+        body.index(text)
+        for text in [
+            ">Welcome<",
+            f"<h2>{PART_ONE}</h2>",
+            ">Basics<",
+            ">Dockerfile instructions<",
+            f"<h2>{PART_TWO}</h2>",
+            ">3. How images are made<",
+            ">3.1 Layers<",
+        ]
+    ]
     assert order == sorted(order)
     part_one = body.split(f"<h2>{PART_ONE}</h2>")[1].split("</section>")[0]
     assert ">3. How images are made<" not in part_one and ">Building<" in part_one
@@ -109,9 +118,16 @@ def test_a_page_has_the_terminal_and_previous_next(client, alice, book):
     client.force_login(alice)
     html = client.get("/books/tiny/basics-run/").content.decode()
     tags = elements(html)
-    assert ("section", {"id": "terminal-pane", "class": "terminal-pane",
-                        "data-ws-path": "/ws/terminal/", "data-read-only": "false",
-                        "data-text-ports": "Open:"}) in tags
+    assert (
+        "section",
+        {
+            "id": "terminal-pane",
+            "class": "terminal-pane",
+            "data-ws-path": "/ws/terminal/",
+            "data-read-only": "false",
+            "data-text-ports": "Open:",
+        },
+    ) in tags
     assert ("a", {"class": "prev", "rel": "prev", "href": "/books/tiny/basics/"}) in tags
     assert ("a", {"class": "next", "rel": "next", "href": "/books/tiny/basics-images/"}) in tags
 

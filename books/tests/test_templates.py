@@ -1,5 +1,6 @@
 """Syntax lines with placeholders are templates: Run puts them at the prompt
 without Enter, and the block says so."""
+
 import pytest
 
 from books.services import import_book
@@ -62,11 +63,19 @@ def test_a_block_with_a_template_is_marked_and_keeps_run_and_copy(book):
     marked = [attrs for tag, attrs in tags if tag == "div" and "has-template" in attrs.get("class", "")]
     assert len(marked) == 2
     badges = [attrs for tag, attrs in tags if tag == "span" and attrs.get("class") == "template-badge"]
-    assert badges == [{"class": "template-badge", "title": (
-        "A template: Run puts it at the prompt, without Enter, for you to fill in.")}] * 2
+    assert (
+        badges
+        == [
+            {
+                "class": "template-badge",
+                "title": ("A template: Run puts it at the prompt, without Enter, for you to fill in."),
+            }
+        ]
+        * 2
+    )
     assert [attrs["data-action"] for tag, attrs in tags if tag == "button"][:2] == ["run", "copy"]
 
 
 def test_the_badge_speaks_the_books_language(db, data_dir):
     html = page_html(import_book(FIXTURE_BOOK, slug="zh", language="zh-hans").book, "basics-stop")
-    assert '>模板</span>' in html and ">运行</button>" in html
+    assert ">模板</span>" in html and ">运行</button>" in html

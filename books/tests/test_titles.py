@@ -1,5 +1,6 @@
 """One title per page: the page's own opening heading, whatever its level, or
 SUMMARY's title when the page opens with text."""
+
 from books.services import import_book
 from books.tests.helpers import copy_book, elements
 
@@ -10,7 +11,7 @@ def _headings(html):
 
 def _page(client, slug, book="tiny"):
     html = client.get(f"/books/{book}/{slug}/").content.decode()
-    return html.split('<article')[1].split("</article>")[0]
+    return html.split("<article")[1].split("</article>")[0]
 
 
 def test_every_page_has_exactly_one_h1(client, book):

@@ -4,31 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Lesson',
+            name="Lesson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=63)),
-                ('language', models.CharField(max_length=16)),
-                ('title', models.CharField(max_length=200)),
-                ('order', models.IntegerField()),
-                ('summary', models.TextField(blank=True)),
-                ('source_path', models.CharField(help_text='Relative to LESSONS_DIR.', max_length=500)),
-                ('body_markdown', models.TextField()),
-                ('body_html', models.TextField(help_text='Rendered and sanitized.')),
-                ('toc', models.JSONField(default=list, help_text='[{level, id, text}, ...]')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=63)),
+                ("language", models.CharField(max_length=16)),
+                ("title", models.CharField(max_length=200)),
+                ("order", models.IntegerField()),
+                ("summary", models.TextField(blank=True)),
+                ("source_path", models.CharField(help_text="Relative to LESSONS_DIR.", max_length=500)),
+                ("body_markdown", models.TextField()),
+                ("body_html", models.TextField(help_text="Rendered and sanitized.")),
+                ("toc", models.JSONField(default=list, help_text="[{level, id, text}, ...]")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['language', 'order', 'slug'],
-                'constraints': [models.UniqueConstraint(fields=('slug', 'language'), name='lesson_unique_slug_language')],
+                "ordering": ["language", "order", "slug"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("slug", "language"), name="lesson_unique_slug_language")
+                ],
             },
         ),
     ]

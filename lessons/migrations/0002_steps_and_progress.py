@@ -6,39 +6,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lessons', '0001_initial'),
+        ("lessons", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lesson',
-            name='steps',
-            field=models.JSONField(blank=True, default=list, help_text='[{id, title, check: {run, fail, hint, solution} | null}, ...]'),
+            model_name="lesson",
+            name="steps",
+            field=models.JSONField(
+                blank=True, default=list, help_text="[{id, title, check: {run, fail, hint, solution} | null}, ...]"
+            ),
         ),
         migrations.AlterField(
-            model_name='lesson',
-            name='toc',
-            field=models.JSONField(default=list, help_text='[{level, id, text[, step]}, ...]'),
+            model_name="lesson",
+            name="toc",
+            field=models.JSONField(default=list, help_text="[{level, id, text[, step]}, ...]"),
         ),
         migrations.CreateModel(
-            name='StepProgress',
+            name="StepProgress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lesson_slug', models.SlugField(max_length=63)),
-                ('step_id', models.CharField(max_length=41)),
-                ('passed', models.BooleanField(default=False)),
-                ('passed_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveIntegerField(default=0, help_text='Check button presses.')),
-                ('last_message', models.TextField(blank=True, help_text='What the last check told the student.')),
-                ('last_output', models.TextField(blank=True, help_text="The end of the last check's output, for instructors.")),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='step_progress', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("lesson_slug", models.SlugField(max_length=63)),
+                ("step_id", models.CharField(max_length=41)),
+                ("passed", models.BooleanField(default=False)),
+                ("passed_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveIntegerField(default=0, help_text="Check button presses.")),
+                ("last_message", models.TextField(blank=True, help_text="What the last check told the student.")),
+                (
+                    "last_output",
+                    models.TextField(blank=True, help_text="The end of the last check's output, for instructors."),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="step_progress",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'lesson_slug', 'step_id'), name='stepprogress_unique_user_lesson_step')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "lesson_slug", "step_id"), name="stepprogress_unique_user_lesson_step"
+                    )
+                ],
             },
         ),
     ]

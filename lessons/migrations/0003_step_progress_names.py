@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lessons', '0002_steps_and_progress'),
+        ("lessons", "0002_steps_and_progress"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='stepprogress',
-            options={'verbose_name': 'step progress', 'verbose_name_plural': 'step progress'},
+            name="stepprogress",
+            options={"verbose_name": "step progress", "verbose_name_plural": "step progress"},
         ),
     ]

@@ -9,6 +9,7 @@ alternative right after it, so an alternative may first undo its shortcut.
 Checks that look for "a container wrote this file" compare times in whole
 seconds, so a shortcut that writes such a file first waits two seconds.
 """
+
 from dataclasses import dataclass
 
 

@@ -1,4 +1,5 @@
 """Fixtures of the lessons tests."""
+
 import pytest
 
 from tutorial.testing import backend_in_use

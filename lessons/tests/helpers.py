@@ -1,4 +1,5 @@
 """Shared helpers for lessons tests: synthetic lesson directories and HTML parsing."""
+
 import json
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,8 +19,15 @@ def write_lesson(root, language, filename, *, slug, title="A title", order=1, su
 def write_course(root):
     """Three lessons in English, two in Chinese, written out of order on purpose."""
     write_lesson(root, "en", "03-third.md", slug="third", title="Third", order=3)
-    write_lesson(root, "en", "01-first.md", slug="first", title="First", order=1,
-                 body="## Part one\n\nHello.\n\n## Part two\n\nBye.")
+    write_lesson(
+        root,
+        "en",
+        "01-first.md",
+        slug="first",
+        title="First",
+        order=1,
+        body="## Part one\n\nHello.\n\n## Part two\n\nBye.",
+    )
     write_lesson(root, "en", "02-second.md", slug="second", title="Second", order=2)
     write_lesson(root, "zh-hans", "01-first.md", slug="first", title="第一课", order=1)
     write_lesson(root, "zh-hans", "02-second.md", slug="second", title="第二课", order=2)

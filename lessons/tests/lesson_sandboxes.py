@@ -1,6 +1,7 @@
 """Shared by the tests that run the shipped lessons' checks in real sandboxes:
 the lessons with checks (English; both languages share their checks), and a
 fresh sandbox per lesson that is removed afterwards."""
+
 from contextlib import contextmanager
 from pathlib import Path
 

@@ -1,5 +1,6 @@
 """Helpers for step tests: lesson files with steps, and a backend whose checks
 pass or fail on demand."""
+
 from pathlib import Path
 
 import yaml
@@ -36,8 +37,9 @@ Nothing to check here.
 """
 
 
-def write_step_lesson(root, language="en", filename="01-steps.md", *, slug="steps", title="Steps",
-                      order=1, steps=None, body=HELLO_BODY):
+def write_step_lesson(
+    root, language="en", filename="01-steps.md", *, slug="steps", title="Steps", order=1, steps=None, body=HELLO_BODY
+):
     meta = {"slug": slug, "title": title, "order": order}
     if steps is not None:
         meta["steps"] = steps
@@ -71,4 +73,3 @@ class ScriptedBackend(FakeBackend):
         await super().exec(key, command, timeout)  # raises when not running
         self.execs.append(list(command))
         return ExecResult(exit_code=self.exit_codes.get(command[-1], 1), output=f"ran {command[-1]}")
-

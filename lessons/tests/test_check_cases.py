@@ -1,5 +1,6 @@
 """Every check of the shipped lessons has its shortcut and alternative in
 check_cases.py, and every case there belongs to a check (no engine needed)."""
+
 from lessons.tests.check_cases import CASES
 from lessons.tests.lesson_sandboxes import checked_steps, lesson_files
 

@@ -6,6 +6,7 @@ order: the shortcut runs and the check must fail; then the alternative runs and
 the check must pass. Each alternative builds on the alternatives before it, as
 a student who took other correct ways through the whole lesson would.
 """
+
 import time
 
 import pytest

@@ -1,5 +1,6 @@
 """Checks after each command: the terminal consumer sees the prompt marker and
 sends `check` messages on the same websocket (fake backend)."""
+
 import asyncio
 import json
 
@@ -15,9 +16,13 @@ from tutorial.testing import HOST, ORIGIN, asgi_application, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CHECK = HELLO_STEPS[0]["check"]["run"]
-TWO_CHECKS = HELLO_STEPS[:1] + [{
-    "id": "look", "title": "Look", "check": {"run": "test -f ~/seen", "fail": "Not yet.", "solution": "touch ~/seen"},
-}]
+TWO_CHECKS = HELLO_STEPS[:1] + [
+    {
+        "id": "look",
+        "title": "Look",
+        "check": {"run": "test -f ~/seen", "fail": "Not yet.", "solution": "touch ~/seen"},
+    }
+]
 
 
 @pytest.fixture
@@ -66,7 +71,9 @@ async def test_a_prompt_runs_the_checks_and_reports_them(course, scripted_backen
     hello, look = await _checks(communicator, 2)
     assert hello == {"type": "check", "lesson": "steps", "step": "hello", "passed": True, "message": "Passed."}
     assert look == {"type": "check", "lesson": "steps", "step": "look", "passed": False, "message": "Not yet."}
-    progress = await database_sync_to_async(lambda: list(StepProgress.objects.values_list("step_id", "passed", "attempts")))()
+    progress = await database_sync_to_async(
+        lambda: list(StepProgress.objects.values_list("step_id", "passed", "attempts"))
+    )()
     # The pass is recorded; an automatic failure is not an attempt.
     assert progress == [("hello", True, 0)]
 

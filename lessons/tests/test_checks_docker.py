@@ -7,6 +7,7 @@ languages share their checks (sync_lessons enforces it), so English is used.
 The other half of the proof, a wrong shortcut that fails and another correct
 way that passes, is test_check_cases_docker.py.
 """
+
 import time
 import warnings
 

@@ -1,4 +1,5 @@
 """The lesson files shipped in lessons/content."""
+
 import re
 from pathlib import Path
 
@@ -24,9 +25,22 @@ def _by_language(shipped, language):
 
 # Every chapter of the seed book has its lesson (see issue 3).
 COURSE = {
-    "what-is-docker", "first-containers", "basic-concepts", "install-docker", "pull-and-run",
-    "list-images", "understanding-images-with-commit", "customize-with-dockerfile", "from-and-scratch",
-    "run-and-layers", "build-context", "other-ways-to-build", "copy", "add", "cmd", "entrypoint",
+    "what-is-docker",
+    "first-containers",
+    "basic-concepts",
+    "install-docker",
+    "pull-and-run",
+    "list-images",
+    "understanding-images-with-commit",
+    "customize-with-dockerfile",
+    "from-and-scratch",
+    "run-and-layers",
+    "build-context",
+    "other-ways-to-build",
+    "copy",
+    "add",
+    "cmd",
+    "entrypoint",
 }
 
 
@@ -100,7 +114,7 @@ def _heredocs(code):
             number += 1
             continue
         end = next((i for i in range(number + 1, len(lines)) if lines[i].strip() == match.group(2)), None)
-        found.append(lines[number:end + 1] if end is not None else None)
+        found.append(lines[number : end + 1] if end is not None else None)
         number = (end or len(lines)) + 1
     return found
 
@@ -141,7 +155,11 @@ def test_the_image_name_diagram_lines_up_in_both_languages():
         lines = text.split(name + "\n", 1)[1].splitlines()
         brackets = lines[0]
         spans = [(m.start(), m.end() - 1) for m in re.finditer(r"└[─┬]*┘", brackets)]
-        parts = [(0, name.index("/") - 1), (name.index("/") + 1, name.index(":") - 1), (name.index(":") + 1, len(name) - 1)]
+        parts = [
+            (0, name.index("/") - 1),
+            (name.index("/") + 1, name.index(":") - 1),
+            (name.index(":") + 1, len(name) - 1),
+        ]
         assert spans == parts, f"{language}: {spans} != {parts}"
         for start, _ in spans:  # from each bracket's ┬ a line goes down and turns to its label
             column, row = brackets.index("┬", start), 1

@@ -1,4 +1,5 @@
 """The Chinese lessons follow docs/glossary.md: none of its rejected variants appears in them."""
+
 from pathlib import Path
 
 from django.conf import settings
@@ -35,5 +36,7 @@ def test_the_chinese_lessons_use_the_glossary_terms():
     found = []
     for path in sorted((Path(settings.LESSONS_DIR) / "zh-hans").glob("*.md")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            found += [f"{path.name}:{number}: {variant} (use {term})" for variant, term in variants.items() if variant in line]
+            found += [
+                f"{path.name}:{number}: {variant} (use {term})" for variant, term in variants.items() if variant in line
+            ]
     assert not found, "terms docs/glossary.md rejects:\n" + "\n".join(found)

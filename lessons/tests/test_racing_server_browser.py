@@ -2,6 +2,7 @@
 returns before nginx listens, so the `curl` right after it failed with "Connection
 reset by peer" while the step went green. The lesson's own command now waits for
 the server, and the step's check passes only for the effect it teaches."""
+
 import pytest
 
 from sandbox.tests.browser import (
@@ -41,19 +42,21 @@ def test_the_lessons_curl_waits_for_nginx_and_the_check_wants_the_new_page(brows
 
     # What the lesson's earlier steps make: nginx:v2 with the new page; here nginx takes
     # two seconds to listen, as it did on the class's busy machine.
-    type_command(page, "docker exec web2 sh -c \"echo '<h1>Hello, Docker!</h1>' > /usr/share/nginx/html/index.html\""
-                       " && docker commit --change 'CMD sleep 2; exec nginx -g \"daemon off;\"' web2 nginx:v2 >/dev/null"
-                       " && docker rm -f web2 >/dev/null && echo made-$((3*3))")
+    type_command(
+        page,
+        "docker exec web2 sh -c \"echo '<h1>Hello, Docker!</h1>' > /usr/share/nginx/html/index.html\""
+        " && docker commit --change 'CMD sleep 2; exec nginx -g \"daemon off;\"' web2 nginx:v2 >/dev/null"
+        " && docker rm -f web2 >/dev/null && echo made-$((3*3))",
+    )
     wait_for_terminal(page, "made-9", timeout_ms=60_000)
 
     # The lesson's Run button: `docker run -d` and, at once, `curl`.
     before = len(terminal_text(page))
     page.locator(f"{STEP} .runnable [data-action=run]").first.click()
     page.wait_for_selector(f"{STEP}[data-state=passed]", timeout=60_000)
-    page.wait_for_function("() => document.getElementById('terminal-pane').dataset.running === 'false'",
-                           timeout=30_000)
+    page.wait_for_function("() => document.getElementById('terminal-pane').dataset.running === 'false'", timeout=30_000)
     ran = terminal_text(page)[before:]
-    answer = ran[ran.rfind("localhost:8081"):]
+    answer = ran[ran.rfind("localhost:8081") :]
     # curl may say it retries; the last word is nginx's page, not an error.
     last_error = max(answer.rfind(error) for error in CURL_ERRORS)
     assert answer.rfind("<h1>Hello, Docker!</h1>") > last_error, ran

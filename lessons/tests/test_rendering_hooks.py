@@ -1,4 +1,5 @@
 """The optional hooks of render_markdown that the book importer uses."""
+
 import re
 
 from lessons.rendering import CodeBlock, render_markdown
@@ -46,8 +47,9 @@ def test_a_fence_hook_sets_commands_apart_from_the_code():
 
 def test_a_save_button_carries_its_own_commands_and_copy_still_copies_the_code():
     def fence(info, code):
-        return CodeBlock(code=code, language="dockerfile", runnable=False,
-                         save_name="Dockerfile", save_commands=("write it",))
+        return CodeBlock(
+            code=code, language="dockerfile", runnable=False, save_name="Dockerfile", save_commands=("write it",)
+        )
 
     html = render_markdown("```dockerfile\nFROM busybox\n```\n", fence=fence).html
     tags = elements(html)

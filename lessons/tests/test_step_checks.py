@@ -1,4 +1,5 @@
 """The Check button's endpoint, progress records, and the classroom event of a pass."""
+
 import asyncio
 
 import pytest
@@ -32,9 +33,7 @@ async def _client(user=None, **kwargs):
 
 
 async def _progress(user):
-    return await database_sync_to_async(
-        lambda: {p.step_id: p for p in StepProgress.objects.filter(user=user)}
-    )()
+    return await database_sync_to_async(lambda: {p.step_id: p for p in StepProgress.objects.filter(user=user)})()
 
 
 async def _classroom_listener():
@@ -87,7 +86,10 @@ async def test_it_runs_the_check_in_the_students_sandbox_and_counts_attempts(cou
     assert second.last_output == f"ran {CHECK}"
     event = await asyncio.wait_for(layer.receive(channel), 2)
     assert event == {
-        "type": "progress.passed", "user": "alice", "lesson": "steps", "step": "hello",
+        "type": "progress.passed",
+        "user": "alice",
+        "lesson": "steps",
+        "step": "hello",
         "at": second.passed_at.isoformat(),
     }
     assert await _progress(bob) == {}

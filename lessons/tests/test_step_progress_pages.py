@@ -1,4 +1,5 @@
 """What a student sees of their progress: step badges, table of contents, lesson list."""
+
 import pytest
 from django.utils import timezone
 
@@ -20,7 +21,11 @@ def course(tmp_path):
 
 def _progress(user, slug, step, passed=False, attempts=1):
     StepProgress.objects.create(
-        user=user, lesson_slug=slug, step_id=step, passed=passed, attempts=attempts,
+        user=user,
+        lesson_slug=slug,
+        step_id=step,
+        passed=passed,
+        attempts=attempts,
         passed_at=timezone.now() if passed else None,
     )
 

@@ -1,5 +1,6 @@
 """A student in real Chromium: a step turns to passed when the command is typed
 in the terminal (no reload), and the language switcher changes UI and lesson."""
+
 from pathlib import Path
 
 import pytest

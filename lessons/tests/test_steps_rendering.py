@@ -1,4 +1,5 @@
 """How steps look: section, badge, Check button, hint, runnable solution, escaping."""
+
 import pytest
 
 from lessons.rendering import apply_step_states, render_markdown
@@ -23,31 +24,43 @@ def test_each_step_is_a_section_with_title_and_badge():
     assert '<span class="badge-not-started">Not started</span>' in html
     assert '<span class="badge-passed">Passed</span>' in html
     # The step's own Markdown is inside its section.
-    section = html[html.index('id="step-hello"'):html.index('id="step-look"')]
+    section = html[html.index('id="step-hello"') : html.index('id="step-look"')]
     assert "<strong>busybox</strong>" in section
 
 
 def test_a_step_with_a_check_has_check_button_hint_and_runnable_solution():
     html = _render().html
-    hello = html[html.index('id="step-hello"'):html.index('id="step-look"')]
+    hello = html[html.index('id="step-hello"') : html.index('id="step-look"')]
     assert _attrs(hello, "button", **{"data-action": "check"})
     assert '<p class="check-message" role="status" aria-live="polite" hidden></p>' in hello
     assert "<summary>Hint</summary><p>Use docker run with the busybox image.</p>" in hello
     assert "<summary>Solution</summary>" in hello
     assert runnable_commands(hello) == [["docker run busybox echo hello"], ["docker run busybox echo hello"]]
-    look = html[html.index('id="step-look"'):]
+    look = html[html.index('id="step-look"') :]
     assert 'data-action="check"' not in look and "<details" not in look
 
 
 def test_a_multi_line_solution_runs_line_by_line():
-    steps = [{**HELLO_STEPS[0], "check": {**HELLO_STEPS[0]["check"], "solution": "mkdir -p ~/a\ndocker run busybox true"}}]
+    steps = [
+        {**HELLO_STEPS[0], "check": {**HELLO_STEPS[0]["check"], "solution": "mkdir -p ~/a\ndocker run busybox true"}}
+    ]
     html = _render(steps, body="::: step hello\nx\n:::\n").html
     assert runnable_commands(html) == [["mkdir -p ~/a", "docker run busybox true"]]
 
 
 def test_step_texts_are_escaped():
-    steps = [{"id": "x", "title": "<img src=x onerror=alert(1)>", "check": {
-        "run": "true", "fail": "f", "hint": "<script>alert(1)</script>", "solution": "echo '<b>\"hi\"</b>'"}}]
+    steps = [
+        {
+            "id": "x",
+            "title": "<img src=x onerror=alert(1)>",
+            "check": {
+                "run": "true",
+                "fail": "f",
+                "hint": "<script>alert(1)</script>",
+                "solution": "echo '<b>\"hi\"</b>'",
+            },
+        }
+    ]
     forged = '<section class="step" id="step-x" data-step="x" data-state="passed">'
     html = _render(steps, body=f"::: step x\n{forged}\n:::\n").html
     assert "<img" not in html and "<script" not in html
@@ -55,9 +68,7 @@ def test_step_texts_are_escaped():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert runnable_commands(html) == [["echo '<b>\"hi\"</b>'"]]
     # Lesson text cannot forge a step section or its state.
-    assert _attrs(html, "section") == [
-        {"class": "step", "id": "step-x", "data-step": "x", "data-state": "not-started"}
-    ]
+    assert _attrs(html, "section") == [{"class": "step", "id": "step-x", "data-step": "x", "data-state": "not-started"}]
 
 
 def test_button_labels_follow_the_lesson_language():
@@ -70,7 +81,10 @@ def test_button_labels_follow_the_lesson_language():
 def test_steps_are_in_the_table_of_contents_in_order():
     rendered = _render(body="## Before\n\n" + HELLO_BODY + "\n## After\n")
     assert [(item["id"], item.get("step")) for item in rendered.toc] == [
-        ("before", None), ("step-hello", "hello"), ("step-look", "look"), ("after", None),
+        ("before", None),
+        ("step-hello", "hello"),
+        ("step-look", "look"),
+        ("after", None),
     ]
     assert rendered.toc[1]["text"] == "Run your first container"
 
@@ -95,4 +109,4 @@ def test_text_that_looks_like_a_step_tag_is_not_switched():
 
 def test_unknown_states_are_ignored():
     html = _render().html
-    assert apply_step_states(html, {"hello": "bogus\" onclick=\"x"}) == html
+    assert apply_step_states(html, {"hello": 'bogus" onclick="x'}) == html

@@ -1,4 +1,5 @@
 """Steps in lesson files: what sync_lessons accepts, and the errors that name the file."""
+
 import pytest
 
 from lessons.models import Lesson
@@ -58,14 +59,17 @@ def test_it_refuses_duplicate_step_ids(tmp_path):
     assert "en/01-steps.md: duplicate step id 'look'" in _errors(tmp_path)
 
 
-@pytest.mark.parametrize("step, reason", [
-    ({"id": "Bad_Id", "title": "x"}, "invalid id 'Bad_Id'"),
-    ({"id": "ok", "title": ""}, "step 'ok': 'title' is missing"),
-    ({"id": "ok", "title": "x", "check": {"fail": "no"}}, "step 'ok': check 'run' is missing"),
-    ({"id": "ok", "title": "x", "check": {"run": "true"}}, "step 'ok': check 'fail' is missing"),
-    ({"id": "ok", "title": "x", "check": {"run": "true", "fail": "f", "sol": "x"}}, "unknown check key(s): sol"),
-    ({"id": "ok", "title": "x", "checks": {}}, "step 'ok': unknown key(s): checks"),
-])
+@pytest.mark.parametrize(
+    "step, reason",
+    [
+        ({"id": "Bad_Id", "title": "x"}, "invalid id 'Bad_Id'"),
+        ({"id": "ok", "title": ""}, "step 'ok': 'title' is missing"),
+        ({"id": "ok", "title": "x", "check": {"fail": "no"}}, "step 'ok': check 'run' is missing"),
+        ({"id": "ok", "title": "x", "check": {"run": "true"}}, "step 'ok': check 'fail' is missing"),
+        ({"id": "ok", "title": "x", "check": {"run": "true", "fail": "f", "sol": "x"}}, "unknown check key(s): sol"),
+        ({"id": "ok", "title": "x", "checks": {}}, "step 'ok': unknown key(s): checks"),
+    ],
+)
 def test_it_explains_a_badly_declared_step(tmp_path, step, reason):
     write_step_lesson(tmp_path, steps=[step], body="::: step ok\nx\n:::\n")
     assert reason in _errors(tmp_path)

@@ -12,7 +12,11 @@ def test_it_loads_every_lesson(tmp_path):
     write_course(tmp_path)
     report = sync_lessons(tmp_path)
     assert sorted(report.created) == [
-        "en/first", "en/second", "en/third", "zh-hans/first", "zh-hans/second",
+        "en/first",
+        "en/second",
+        "en/third",
+        "zh-hans/first",
+        "zh-hans/second",
     ]
     assert Lesson.objects.filter(language="en").count() == 3
     assert Lesson.objects.filter(language="zh-hans").count() == 2

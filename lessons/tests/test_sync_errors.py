@@ -30,11 +30,31 @@ BROKEN_FILES = {
     "missing-slug": ("en/09-bad.md", "---\ntitle: Bad\norder: 9\n---\nBody\n", "missing 'slug'"),
     "bad-slug": ("en/09-bad.md", "---\nslug: ../etc/passwd\ntitle: Bad\norder: 9\n---\nBody\n", "invalid slug"),
     "uppercase-slug": ("en/09-bad.md", "---\nslug: Bad\ntitle: Bad\norder: 9\n---\nBody\n", "invalid slug"),
-    "order-not-int": ("en/09-bad.md", "---\nslug: bad\ntitle: Bad\norder: soon\n---\nBody\n", "'order' must be an integer"),
-    "unknown-key": ("en/09-bad.md", "---\nslug: bad\ntitle: Bad\norder: 9\nsummery: typo\n---\nBody\n", "unknown front matter key(s): summery"),
-    "duplicate-slug": ("en/09-bad.md", "---\nslug: second\ntitle: Bad\norder: 9\n---\nBody\n", "duplicate slug 'second'"),
-    "not-utf8": ("en/09-bad.md", "---\nslug: bad\ntitle: Caf\xe9\norder: 9\n---\n".encode("latin-1"), "not valid UTF-8"),
-    "unknown-language": ("fr/01-first.md", "---\nslug: first\ntitle: Premier\norder: 1\n---\n", "unknown language directory"),
+    "order-not-int": (
+        "en/09-bad.md",
+        "---\nslug: bad\ntitle: Bad\norder: soon\n---\nBody\n",
+        "'order' must be an integer",
+    ),
+    "unknown-key": (
+        "en/09-bad.md",
+        "---\nslug: bad\ntitle: Bad\norder: 9\nsummery: typo\n---\nBody\n",
+        "unknown front matter key(s): summery",
+    ),
+    "duplicate-slug": (
+        "en/09-bad.md",
+        "---\nslug: second\ntitle: Bad\norder: 9\n---\nBody\n",
+        "duplicate slug 'second'",
+    ),
+    "not-utf8": (
+        "en/09-bad.md",
+        "---\nslug: bad\ntitle: Caf\xe9\norder: 9\n---\n".encode("latin-1"),
+        "not valid UTF-8",
+    ),
+    "unknown-language": (
+        "fr/01-first.md",
+        "---\nslug: first\ntitle: Premier\norder: 1\n---\n",
+        "unknown language directory",
+    ),
 }
 
 

@@ -32,8 +32,7 @@ def test_it_updates_an_edited_file_in_place(tmp_path):
     write_course(tmp_path)
     sync_lessons(tmp_path)
     pk = Lesson.objects.get(language="en", slug="second").pk
-    write_lesson(tmp_path, "en", "02-second.md", slug="second", title="Second, revised",
-                 order=2, body="## New section")
+    write_lesson(tmp_path, "en", "02-second.md", slug="second", title="Second, revised", order=2, body="## New section")
 
     report = sync_lessons(tmp_path)
 

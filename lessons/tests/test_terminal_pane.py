@@ -1,4 +1,5 @@
 """The lesson page's terminal pane: a terminal for students, a login prompt for visitors."""
+
 import pytest
 from django.urls import reverse
 

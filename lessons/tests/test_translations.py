@@ -1,6 +1,7 @@
 """The Chinese interface on the login, sandbox and lesson pages.
 
 That locale/ is complete and compiled: tutorial/tests/test_translations.py."""
+
 import pytest
 
 pytestmark = pytest.mark.django_db

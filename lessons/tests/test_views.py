@@ -94,8 +94,14 @@ def test_it_falls_back_to_english_when_a_language_has_no_lessons(client, setting
 
 
 def test_it_never_lets_lesson_markdown_inject_script(client, tmp_path):
-    write_lesson(tmp_path, "en", "01-evil.md", slug="evil", title="<script>alert(1)</script>",
-                 body='<script>alert(2)</script>\n\n<img src=x onerror="alert(3)">\n\n[x](javascript:alert(4))')
+    write_lesson(
+        tmp_path,
+        "en",
+        "01-evil.md",
+        slug="evil",
+        title="<script>alert(1)</script>",
+        body='<script>alert(2)</script>\n\n<img src=x onerror="alert(3)">\n\n[x](javascript:alert(4))',
+    )
     sync_lessons(tmp_path)
     html = client.get(reverse("lessons:detail", args=["evil"])).content.decode()
     assert "<script>alert" not in html

@@ -1,4 +1,5 @@
 """The sandbox backend in use, chosen by settings.SANDBOX_BACKEND (a dotted path)."""
+
 import functools
 
 from django.conf import settings

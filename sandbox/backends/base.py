@@ -6,6 +6,7 @@ backend is one long-lived object serving every student; each sandbox is
 named by a key (for example "u42"). All methods are coroutines: a backend
 that calls blocking libraries runs them in threads, never on the loop.
 """
+
 from __future__ import annotations
 
 import abc
@@ -15,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 # Called with a short machine-readable step name ("creating", "engine", ...).
 ProgressCallback = Callable[[str], Awaitable[None]]
+
 
 class SandboxStatus(enum.StrEnum):
     RUNNING = "running"
@@ -116,7 +118,8 @@ class SandboxBackend:
         if missing:
             raise TypeError(f"{cls.__name__} must implement {', '.join(missing)} (see sandbox/backends/base.py)")
         cls.capabilities = frozenset(
-            capability for capability, methods in CAPABILITIES.items()
+            capability
+            for capability, methods in CAPABILITIES.items()
             if all(getattr(cls, name) is not getattr(SandboxBackend, name) for name in methods)
         )
 

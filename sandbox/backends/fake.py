@@ -2,6 +2,7 @@
 
 `FakeBackend.instances` keeps every sandbox so tests can look inside.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -176,16 +177,23 @@ class FakeBackend(SandboxBackend):
             raise FileProblem("not-dir", path)
         if folder not in dirs:
             raise FileProblem("not-found", path)
-        entries = [
-            FileEntry(name=posixpath.basename(p), kind="dir", size=0)
-            for p in dirs if p != folder and posixpath.dirname(p) == folder
-        ] + [
-            FileEntry(name=posixpath.basename(p), kind="file", size=len(data))
-            for p, data in files.items() if posixpath.dirname(p) == folder
-        ] + [
-            FileEntry(name=posixpath.basename(p), kind="other", size=0, link=True)
-            for p in links if posixpath.dirname(p) == folder
-        ]
+        entries = (
+            [
+                FileEntry(name=posixpath.basename(p), kind="dir", size=0)
+                for p in dirs
+                if p != folder and posixpath.dirname(p) == folder
+            ]
+            + [
+                FileEntry(name=posixpath.basename(p), kind="file", size=len(data))
+                for p, data in files.items()
+                if posixpath.dirname(p) == folder
+            ]
+            + [
+                FileEntry(name=posixpath.basename(p), kind="other", size=0, link=True)
+                for p in links
+                if posixpath.dirname(p) == folder
+            ]
+        )
         return entries[:limit]
 
     async def read_file(self, key: str, path: str, max_bytes: int) -> bytes:

@@ -1,5 +1,6 @@
 """Shared parts of the browser tests: a live server with users, logging in,
 and reading what the xterm.js terminal shows."""
+
 import asyncio
 import concurrent.futures
 import contextlib

@@ -1,5 +1,6 @@
 """Real sandboxes for integration tests, under a test-only name prefix so a
 developer's own sandboxes on the same engine are never touched."""
+
 import asyncio
 import json
 import os

@@ -1,5 +1,6 @@
 """The whole app served by Daphne in a subprocess, for browser tests: its own
 database in a temporary folder, sandboxes under the test name prefix."""
+
 import contextlib
 import os
 import socket
@@ -37,15 +38,20 @@ class LiveServer:
 
     def manage(self, *args: str) -> str:
         result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
-            capture_output=True, text=True, check=False,
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 
     def create_user(self, username: str, password: str, user_id: int, staff: bool = False):
         self.manage(
-            "shell", "-c",
+            "shell",
+            "-c",
             "from django.contrib.auth import get_user_model; "
             f"get_user_model().objects.create_user({username!r}, password={password!r}, id={user_id}, is_staff={staff})",
         )
@@ -55,7 +61,10 @@ class LiveServer:
         self.manage("sync_lessons")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "tutorial.asgi:application"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

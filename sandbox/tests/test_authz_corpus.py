@@ -8,6 +8,7 @@ moved to the top level, repeated keys. Whatever the policy lets through must
 be (1) declared in its table and (2) safe by an oracle written here, apart
 from the policy.
 """
+
 import copy
 import json
 import posixpath
@@ -30,8 +31,15 @@ def _is_refused_on_purpose(request) -> bool:
 
 def test_the_corpus_covers_the_course():
     paths = {re.sub(r"/v1\.\d+", "", request["uri"].split("?")[0]) for request in REQUESTS}
-    for needed in ("/containers/create", "/build", "/commit", "/images/create", "/volumes/create",
-                   "/networks/create", "/images/load"):
+    for needed in (
+        "/containers/create",
+        "/build",
+        "/commit",
+        "/images/create",
+        "/volumes/create",
+        "/networks/create",
+        "/images/load",
+    ):
         assert needed in paths, f"the recorded course never calls {needed}"
     assert any(path.endswith("/exec") for path in paths)
     assert len(REQUESTS) > 500
@@ -45,14 +53,59 @@ def test_every_request_of_the_course_is_allowed(request_):
 
 # --- the independent oracle ---------------------------------------------------------------
 
-HOST_FIELDS = {name.casefold() for name in (
-    "Binds", "ContainerIDFile", "LogConfig", "NetworkMode", "PortBindings", "RestartPolicy", "AutoRemove",
-    "VolumeDriver", "VolumesFrom", "CapAdd", "CapDrop", "CgroupnsMode", "Dns", "DnsOptions", "DnsSearch",
-    "ExtraHosts", "GroupAdd", "IpcMode", "Cgroup", "Links", "OomScoreAdj", "PidMode", "Privileged",
-    "PublishAllPorts", "ReadonlyRootfs", "SecurityOpt", "StorageOpt", "Tmpfs", "UTSMode", "UsernsMode",
-    "ShmSize", "Sysctls", "Runtime", "ConsoleSize", "Isolation", "CpuShares", "Memory", "NanoCpus",
-    "CgroupParent", "Devices", "DeviceCgroupRules", "DeviceRequests", "Mounts", "MaskedPaths",
-    "ReadonlyPaths", "Init", "Capabilities", "Annotations")}
+HOST_FIELDS = {
+    name.casefold()
+    for name in (
+        "Binds",
+        "ContainerIDFile",
+        "LogConfig",
+        "NetworkMode",
+        "PortBindings",
+        "RestartPolicy",
+        "AutoRemove",
+        "VolumeDriver",
+        "VolumesFrom",
+        "CapAdd",
+        "CapDrop",
+        "CgroupnsMode",
+        "Dns",
+        "DnsOptions",
+        "DnsSearch",
+        "ExtraHosts",
+        "GroupAdd",
+        "IpcMode",
+        "Cgroup",
+        "Links",
+        "OomScoreAdj",
+        "PidMode",
+        "Privileged",
+        "PublishAllPorts",
+        "ReadonlyRootfs",
+        "SecurityOpt",
+        "StorageOpt",
+        "Tmpfs",
+        "UTSMode",
+        "UsernsMode",
+        "ShmSize",
+        "Sysctls",
+        "Runtime",
+        "ConsoleSize",
+        "Isolation",
+        "CpuShares",
+        "Memory",
+        "NanoCpus",
+        "CgroupParent",
+        "Devices",
+        "DeviceCgroupRules",
+        "DeviceRequests",
+        "Mounts",
+        "MaskedPaths",
+        "ReadonlyPaths",
+        "Init",
+        "Capabilities",
+        "Annotations",
+    )
+}
 
 
 def _folded(value):
@@ -70,9 +123,21 @@ def _under_home(path: str) -> bool:
 
 def unsafe_host_config(config: dict) -> str | None:
     """Why a (case-folded) HostConfig would weaken the sandbox, or None."""
-    for field in ("privileged", "capadd", "capabilities", "devices", "devicerequests", "devicecgrouprules",
-                  "sysctls", "cgroupparent", "storageopt", "annotations", "oomkilldisable",
-                  "cpurealtimeruntime", "cpurealtimeperiod"):
+    for field in (
+        "privileged",
+        "capadd",
+        "capabilities",
+        "devices",
+        "devicerequests",
+        "devicecgrouprules",
+        "sysctls",
+        "cgroupparent",
+        "storageopt",
+        "annotations",
+        "oomkilldisable",
+        "cpurealtimeruntime",
+        "cpurealtimeperiod",
+    ):
         if config.get(field):
             return field
     for field in ("maskedpaths", "readonlypaths"):
@@ -106,7 +171,7 @@ def unsafe_host_config(config: dict) -> str | None:
             return "bind mount"
         if "shared" in str((mount.get("bindoptions") or {}).get("propagation") or ""):
             return "shared propagation"
-        driver = ((mount.get("volumeoptions") or {}).get("driverconfig") or {})
+        driver = (mount.get("volumeoptions") or {}).get("driverconfig") or {}
         if unsafe_volume_options(driver.get("options")):
             return "volume options"
     return None
@@ -114,8 +179,11 @@ def unsafe_host_config(config: dict) -> str | None:
 
 def unsafe_volume_options(options) -> bool:
     options = {str(key).casefold(): str(value) for key, value in (options or {}).items()}
-    return (options.get("type", "tmpfs") != "tmpfs" or options.get("device", "tmpfs") != "tmpfs"
-            or "bind" in options.get("o", ""))
+    return (
+        options.get("type", "tmpfs") != "tmpfs"
+        or options.get("device", "tmpfs") != "tmpfs"
+        or "bind" in options.get("o", "")
+    )
 
 
 def unsafe(path: str, body) -> str | None:
@@ -133,7 +201,11 @@ def unsafe(path: str, body) -> str | None:
     if path.endswith("/exec"):
         return "privileged exec" if body.get("privileged") else None
     if path == "/volumes/create":
-        return "volume" if unsafe_volume_options(body.get("driveropts")) or (body.get("driver") or "local") != "local" else None
+        return (
+            "volume"
+            if unsafe_volume_options(body.get("driveropts")) or (body.get("driver") or "local") != "local"
+            else None
+        )
     if path == "/networks/create":
         return "network driver" if str(body.get("driver") or "bridge").lower() != "bridge" else None
     if path == "/commit":
@@ -162,42 +234,119 @@ def keys_outside_table(schema, value, path="") -> list[str]:
 # --- mutations -------------------------------------------------------------------------------
 
 JSON_REQUESTS = [r for r in REQUESTS if r["body"].strip() not in (b"", b"null") and not _is_refused_on_purpose(r)]
-DANGEROUS_FIELDS = sorted(HOST_FIELDS | {"hostconfig", "Privileged", "CapAdd", "SecurityOpt", "Driver",
-                                         "DriverOpts", "Type", "Source", "Propagation", "Options"})
-VALUES = st.sampled_from([
-    True, False, None, 0, 1, "", "host", "HOST", "private", "container:web", "/", "/root", "/root/../etc",
-    "seccomp=unconfined", "no-new-privileges", "runsc", "syslog", "bind", "none", "rshared", "macvlan",
-    ["SYS_ADMIN"], ["no-new-privileges"], ["seccomp=unconfined"], [], {}, ["/:/h"], ["/root/x:/x:rshared"],
-    ["data:/data"], [{"Type": "bind", "Source": "/", "Target": "/h"}],
-    [{"Type": "bind", "Source": "/root", "Target": "/h"}], {"type": "none", "o": "bind", "device": "/"},
-    {"net.ipv4.ip_forward": "1"}, [{"PathOnHost": "/dev/kmsg"}], {"Type": "json-file"}, {"Privileged": True},
-])
+DANGEROUS_FIELDS = sorted(
+    HOST_FIELDS
+    | {
+        "hostconfig",
+        "Privileged",
+        "CapAdd",
+        "SecurityOpt",
+        "Driver",
+        "DriverOpts",
+        "Type",
+        "Source",
+        "Propagation",
+        "Options",
+    }
+)
+VALUES = st.sampled_from(
+    [
+        True,
+        False,
+        None,
+        0,
+        1,
+        "",
+        "host",
+        "HOST",
+        "private",
+        "container:web",
+        "/",
+        "/root",
+        "/root/../etc",
+        "seccomp=unconfined",
+        "no-new-privileges",
+        "runsc",
+        "syslog",
+        "bind",
+        "none",
+        "rshared",
+        "macvlan",
+        ["SYS_ADMIN"],
+        ["no-new-privileges"],
+        ["seccomp=unconfined"],
+        [],
+        {},
+        ["/:/h"],
+        ["/root/x:/x:rshared"],
+        ["data:/data"],
+        [{"Type": "bind", "Source": "/", "Target": "/h"}],
+        [{"Type": "bind", "Source": "/root", "Target": "/h"}],
+        {"type": "none", "o": "bind", "device": "/"},
+        {"net.ipv4.ip_forward": "1"},
+        [{"PathOnHost": "/dev/kmsg"}],
+        {"Type": "json-file"},
+        {"Privileged": True},
+    ]
+)
 
 
 # Each restricted setting with values that would weaken the sandbox.
-DANGEROUS_SETTINGS = st.sampled_from([
-    ("Privileged", True), ("CapAdd", ["SYS_ADMIN"]), ("Capabilities", ["CAP_SYS_ADMIN"]),
-    ("SecurityOpt", ["seccomp=unconfined"]), ("SecurityOpt", ["apparmor=unconfined"]),
-    ("Devices", [{"PathOnHost": "/dev/kmsg"}]), ("DeviceRequests", [{"Count": -1}]),
-    ("DeviceCgroupRules", ["a *:* rwm"]), ("Sysctls", {"kernel.core_pattern": "|/x"}),
-    ("CgroupParent", "/"), ("StorageOpt", {"size": "1T"}), ("Annotations", {"a": "b"}),
-    ("OomKillDisable", True), ("CpuRealtimeRuntime", 1), ("MaskedPaths", []), ("ReadonlyPaths", []),
-    ("PidMode", "host"), ("IpcMode", "host"), ("UTSMode", "host"), ("UsernsMode", "host"),
-    ("CgroupnsMode", "host"), ("Cgroup", "host"), ("Runtime", "runsc"), ("VolumeDriver", "sshfs"),
-    ("LogConfig", {"Type": "syslog"}), ("Binds", ["/:/h"]), ("Binds", ["/root/../etc:/h"]),
-    ("Binds", ["/root:/h:rshared"]), ("Mounts", [{"Type": "bind", "Source": "/", "Target": "/h"}]),
-    ("Mounts", [{"Type": "bind", "Source": "/root", "Target": "/h", "BindOptions": {"Propagation": "shared"}}]),
-    ("Mounts", [{"Type": "image", "Source": "x", "Target": "/h"}]),
-    ("Mounts", [{"Type": "volume", "Target": "/h", "VolumeOptions": {"DriverConfig": {
-        "Options": {"type": "none", "o": "bind", "device": "/"}}}}]),
-    ("DriverOpts", {"type": "none", "o": "bind", "device": "/"}), ("Driver", "macvlan"), ("Driver", "sshfs"),
-    ("HostConfig", {"Privileged": True}),
-])
+DANGEROUS_SETTINGS = st.sampled_from(
+    [
+        ("Privileged", True),
+        ("CapAdd", ["SYS_ADMIN"]),
+        ("Capabilities", ["CAP_SYS_ADMIN"]),
+        ("SecurityOpt", ["seccomp=unconfined"]),
+        ("SecurityOpt", ["apparmor=unconfined"]),
+        ("Devices", [{"PathOnHost": "/dev/kmsg"}]),
+        ("DeviceRequests", [{"Count": -1}]),
+        ("DeviceCgroupRules", ["a *:* rwm"]),
+        ("Sysctls", {"kernel.core_pattern": "|/x"}),
+        ("CgroupParent", "/"),
+        ("StorageOpt", {"size": "1T"}),
+        ("Annotations", {"a": "b"}),
+        ("OomKillDisable", True),
+        ("CpuRealtimeRuntime", 1),
+        ("MaskedPaths", []),
+        ("ReadonlyPaths", []),
+        ("PidMode", "host"),
+        ("IpcMode", "host"),
+        ("UTSMode", "host"),
+        ("UsernsMode", "host"),
+        ("CgroupnsMode", "host"),
+        ("Cgroup", "host"),
+        ("Runtime", "runsc"),
+        ("VolumeDriver", "sshfs"),
+        ("LogConfig", {"Type": "syslog"}),
+        ("Binds", ["/:/h"]),
+        ("Binds", ["/root/../etc:/h"]),
+        ("Binds", ["/root:/h:rshared"]),
+        ("Mounts", [{"Type": "bind", "Source": "/", "Target": "/h"}]),
+        ("Mounts", [{"Type": "bind", "Source": "/root", "Target": "/h", "BindOptions": {"Propagation": "shared"}}]),
+        ("Mounts", [{"Type": "image", "Source": "x", "Target": "/h"}]),
+        (
+            "Mounts",
+            [
+                {
+                    "Type": "volume",
+                    "Target": "/h",
+                    "VolumeOptions": {"DriverConfig": {"Options": {"type": "none", "o": "bind", "device": "/"}}},
+                }
+            ],
+        ),
+        ("DriverOpts", {"type": "none", "o": "bind", "device": "/"}),
+        ("Driver", "macvlan"),
+        ("Driver", "sshfs"),
+        ("HostConfig", {"Privileged": True}),
+    ]
+)
 
 
 def _fold_variants(name: str) -> st.SearchStrategy:
-    return st.sampled_from([name, name.lower(), name.upper(), name.replace("s", "\u017f"),
-                            name.replace("k", "\u212a"), name.swapcase()])
+    return st.sampled_from(
+        [name, name.lower(), name.upper(), name.replace("s", "\u017f"), name.replace("k", "\u212a"), name.swapcase()]
+    )
 
 
 @st.composite
@@ -234,8 +383,9 @@ def mutated_request(draw):
     return request, raw
 
 
-@settings(max_examples=4000, derandomize=True, database=None, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=4000, derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(mutated_request())
 def test_whatever_the_policy_allows_is_declared_and_safe(case):
     request, body = case

@@ -1,5 +1,6 @@
 """The real engine container, with the lead's options: the plugin refuses what
 it must through the real docker CLI, and the book's ordinary commands work."""
+
 import time
 
 import docker
@@ -20,9 +21,7 @@ class Engine:
         self.container = container
 
     def sh(self, script: str) -> tuple[int, str]:
-        result = self.container.exec_run(
-            ["sh", "-c", script], environment={"DOCKER_HOST": f"unix://{SOCKET_PATH}"}
-        )
+        result = self.container.exec_run(["sh", "-c", script], environment={"DOCKER_HOST": f"unix://{SOCKET_PATH}"})
         return result.exit_code, result.output.decode(errors="replace")
 
     def refused(self, script: str) -> str:
@@ -76,32 +75,37 @@ def engine():
 # --- refused ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("flags,message", [
-    ("--privileged", "--privileged is not allowed"),
-    ("--cap-add SYS_ADMIN", "--cap-add is not allowed"),
-    ("--security-opt seccomp=unconfined", "--security-opt=seccomp=unconfined is not allowed"),
-    ("--security-opt apparmor=unconfined", "--security-opt=apparmor=unconfined is not allowed"),
-    # The CLI turns this into HostConfig.MaskedPaths = [] rather than a SecurityOpt.
-    ("--security-opt systempaths=unconfined", "changing the masked /proc paths is not allowed"),
-    ("--device /dev/fuse", "--device is not allowed"),
-    ("--device-cgroup-rule 'a *:* rwm'", "--device-cgroup-rule is not allowed"),
-    ("--pid host", "--pid=host is not allowed"),
-    ("--ipc host", "--ipc=host is not allowed"),
-    ("--uts host", "--uts=host is not allowed"),
-    ("--userns host", "--userns=host is not allowed"),
-    ("--cgroupns host", "--cgroupns=host is not allowed"),
-    ("--sysctl net.ipv4.ip_forward=1", "--sysctl is not allowed"),
-    ("-v /:/host", "bind mounts from outside /root"),
-    ("-v /root/../etc:/host", "bind mounts from outside /root"),
-    ("--mount type=bind,source=/run,target=/host", "bind mounts from outside /root"),
-    ("--mount type=volume,target=/h,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/",
-     "volumes that mount host paths"),
-    ("--cgroup-parent /", "--cgroup-parent is not allowed"),
-    ("--runtime runsc", "--runtime=runsc is not allowed"),
-    ("--log-driver syslog", "--log-driver=syslog is not allowed"),
-    ("--mount type=bind,source=/root,target=/h,bind-propagation=rshared", "bind propagation"),
-    ("--oom-kill-disable", "--oom-kill-disable is not allowed"),
-])
+@pytest.mark.parametrize(
+    "flags,message",
+    [
+        ("--privileged", "--privileged is not allowed"),
+        ("--cap-add SYS_ADMIN", "--cap-add is not allowed"),
+        ("--security-opt seccomp=unconfined", "--security-opt=seccomp=unconfined is not allowed"),
+        ("--security-opt apparmor=unconfined", "--security-opt=apparmor=unconfined is not allowed"),
+        # The CLI turns this into HostConfig.MaskedPaths = [] rather than a SecurityOpt.
+        ("--security-opt systempaths=unconfined", "changing the masked /proc paths is not allowed"),
+        ("--device /dev/fuse", "--device is not allowed"),
+        ("--device-cgroup-rule 'a *:* rwm'", "--device-cgroup-rule is not allowed"),
+        ("--pid host", "--pid=host is not allowed"),
+        ("--ipc host", "--ipc=host is not allowed"),
+        ("--uts host", "--uts=host is not allowed"),
+        ("--userns host", "--userns=host is not allowed"),
+        ("--cgroupns host", "--cgroupns=host is not allowed"),
+        ("--sysctl net.ipv4.ip_forward=1", "--sysctl is not allowed"),
+        ("-v /:/host", "bind mounts from outside /root"),
+        ("-v /root/../etc:/host", "bind mounts from outside /root"),
+        ("--mount type=bind,source=/run,target=/host", "bind mounts from outside /root"),
+        (
+            "--mount type=volume,target=/h,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/",
+            "volumes that mount host paths",
+        ),
+        ("--cgroup-parent /", "--cgroup-parent is not allowed"),
+        ("--runtime runsc", "--runtime=runsc is not allowed"),
+        ("--log-driver syslog", "--log-driver=syslog is not allowed"),
+        ("--mount type=bind,source=/root,target=/h,bind-propagation=rshared", "bind propagation"),
+        ("--oom-kill-disable", "--oom-kill-disable is not allowed"),
+    ],
+)
 def test_it_refuses_docker_run(engine, flags, message):
     assert message in engine.refused(f"docker run --rm {flags} busybox true")
 
@@ -113,7 +117,9 @@ def test_it_refuses_binds_through_symlinks(engine):
 
 def test_a_symlink_swapped_in_after_create_is_not_followed(engine):
     """The kernel (nosymfollow on /root) closes the race the plugin cannot see."""
-    engine.ok("rm -rf /root/swap && mkdir /root/swap && docker create --name swap -v /root/swap:/host busybox ls /host/run")
+    engine.ok(
+        "rm -rf /root/swap && mkdir /root/swap && docker create --name swap -v /root/swap:/host busybox ls /host/run"
+    )
     engine.ok("rmdir /root/swap && ln -s / /root/swap")
     code, output = engine.sh("docker start -a swap")
     engine.sh("docker rm -f swap; rm -f /root/swap")

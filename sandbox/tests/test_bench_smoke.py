@@ -1,6 +1,7 @@
 """The benchmarks in bench/ keep working as the code changes: their smoke
 mode (small N, small floods) runs against the real engine and reports a
 number for every metric. Their values are not judged here (bench/README.md)."""
+
 import importlib.util
 import re
 import subprocess
@@ -42,8 +43,9 @@ NUMBER = re.compile(r"\d+(\.\d+)? (ms|s|MB/s|MiB|of \d+)|^\d+$")
 def table(report: str) -> list[dict[str, str]]:
     lines = [line for line in report.splitlines() if line.startswith("| ")]
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
-    return [dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")), strict=False))
-            for line in lines[1:]]
+    return [
+        dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")), strict=False)) for line in lines[1:]
+    ]
 
 
 def my_sandbox_containers() -> list[str]:
@@ -57,7 +59,11 @@ def test_every_benchmark_runs_and_reports_numbers():
         if importlib.util.find_spec(package) is None:
             missing(f"{package} is not installed: pip install -r requirements-bench.txt")
     run = subprocess.run(
-        [sys.executable, "bench/run_all.py", "--smoke"], cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [sys.executable, "bench/run_all.py", "--smoke"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
     rows = table(run.stdout)

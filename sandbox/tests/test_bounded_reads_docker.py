@@ -5,6 +5,7 @@ workspace) made Daphne grow to 859 MB (/sandbox/ports/) and 1157 MB (the port
 watcher). The workspace's root is read-only now, but the student still
 chooses what their sandbox prints: here the app's own commands are swapped
 for floods, and the reads must stay bounded."""
+
 import asyncio
 import tracemalloc
 
@@ -63,8 +64,9 @@ def test_a_read_ends_at_its_deadline_whatever_runs(sandbox):
 
     with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX):
         workspace = sandbox.backend.client.containers.get(Names(sandbox.key).workspace)
-    result = run_bounded(sandbox.backend.client.api, workspace.id, ["sleep", "600"],
-                         environment={}, max_bytes=1024, timeout=1)
+    result = run_bounded(
+        sandbox.backend.client.api, workspace.id, ["sleep", "600"], environment={}, max_bytes=1024, timeout=1
+    )
     assert result.timed_out and result.exit_code is None
     sandbox.sh("pkill -f '^sleep 600' || true")  # not the workspace's own `sleep infinity`
 
@@ -72,8 +74,9 @@ def test_a_read_ends_at_its_deadline_whatever_runs(sandbox):
 def test_the_port_watcher_drops_a_flood_and_goes_on(sandbox, monkeypatch):
     # One endless line, then a real listing: the watcher keeps neither the flood
     # nor its memory, and still reports the listing after it.
-    monkeypatch.setattr(docker_terminal, "WATCH_PORTS",
-                        FLOOD + "; echo; echo; printf 'web\\t0.0.0.0:8080->80/tcp\\n\\n'; sleep 30")
+    monkeypatch.setattr(
+        docker_terminal, "WATCH_PORTS", FLOOD + "; echo; echo; printf 'web\\t0.0.0.0:8080->80/tcp\\n\\n'; sleep 30"
+    )
 
     async def until_a_port():
         listings = []

@@ -2,6 +2,7 @@
 fills it and gets "No space left on device" inside, whatever writes (the
 shell, a nested container, a build); the host loses no more than the limit;
 other sandboxes write on."""
+
 import os
 import re
 
@@ -41,7 +42,9 @@ def host_free_bytes() -> int:
 def test_filling_the_home_folder_stops_at_the_limit(small_disks):
     filler, _ = small_disks
     before = host_free_bytes()
-    result = filler.sh("fallocate -l 30G ~/huge; echo; dd if=/dev/zero of=~/more bs=1M count=2000 2>&1 | tail -1; df -B1 --output=used,size ~ | tail -1")
+    result = filler.sh(
+        "fallocate -l 30G ~/huge; echo; dd if=/dev/zero of=~/more bs=1M count=2000 2>&1 | tail -1; df -B1 --output=used,size ~ | tail -1"
+    )
     assert "No space left on device" in result.output, result.output
     used, size = (int(n) for n in result.output.split()[-2:])
     assert size <= LIMIT and used >= size * 0.95
@@ -58,12 +61,18 @@ def test_a_nested_container_and_a_build_hit_the_same_limit(small_disks):
         "&& docker build . 2>&1 | tail -5"
     )
     assert "No space left on device" in result.output, result.output
-    assert filler.sh("docker system prune -af >/dev/null && rm -rf ~/big && docker run --rm busybox echo room-again").output.strip().endswith("room-again")
+    assert (
+        filler.sh("docker system prune -af >/dev/null && rm -rf ~/big && docker run --rm busybox echo room-again")
+        .output.strip()
+        .endswith("room-again")
+    )
 
 
 def test_the_workspace_writes_nowhere_else(small_disks):
     filler, _ = small_disks
-    result = filler.sh("touch /usr/local/x 2>&1; touch /etc/x 2>&1; dd if=/dev/zero of=/tmp/x bs=1M count=200 2>&1 | tail -4; rm -f /tmp/x")
+    result = filler.sh(
+        "touch /usr/local/x 2>&1; touch /etc/x 2>&1; dd if=/dev/zero of=/tmp/x bs=1M count=200 2>&1 | tail -4; rm -f /tmp/x"
+    )
     assert result.output.count("Read-only file system") == 2, result.output
     assert "No space left on device" in result.output, result.output
 
@@ -84,6 +93,7 @@ def test_the_disk_comes_back_with_its_files_after_a_reboot(small_disks):
     assert neighbour.sh("echo kept > ~/note && docker volume create survives >/dev/null").exit_code == 0
     neighbour.run(neighbour.backend.stop(neighbour.key))
     from sandbox.backends.docker import disks as docker_disks
+
     neighbour.backend.disks.run(docker_disks.command('umount "$1"', docker_disks.mount_point(neighbour.key)))
     neighbour.start()
     result = neighbour.sh("cat ~/note && docker volume ls -q && df --output=source ~ | tail -1")
@@ -105,7 +115,7 @@ def test_the_instructor_sees_each_disk_in_use(small_disks, client, teacher, alic
     client.force_login(teacher)
     page = client.get("/sandbox/sandboxes/").content.decode()
     assert "alice" in page
-    row = page[page.find("<td>alice</td>"):][:600]
+    row = page[page.find("<td>alice</td>") :][:600]
     assert "running" in row and "<meter" in row, row
     assert re.search(r"10[0-9].[0-9]\xa0MB / 4[0-9][0-9].[0-9]\xa0MB", row), row
     filler.sh("rm -f ~/some")

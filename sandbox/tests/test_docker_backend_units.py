@@ -1,4 +1,5 @@
 """Small pure functions of the Docker backend (no engine needed)."""
+
 import pytest
 
 from sandbox.backends.docker.containers import timestamp

@@ -1,4 +1,5 @@
 """The Files tab in real Chromium: make a Dockerfile, type, save, see it in the terminal."""
+
 import os
 
 import pytest
@@ -67,7 +68,9 @@ def test_a_dockerfile_made_in_the_files_tab_is_there_in_the_terminal(page):
 
 
 def test_ctrl_s_saves_and_a_binary_file_shows_an_inline_error(page):
-    type_in_terminal(page, "mkdir -p ~/h7 && echo one > ~/h7/notes.txt && head -c 64 /bin/ls > ~/h7/ls.bin; echo MADE-$((2+3))")
+    type_in_terminal(
+        page, "mkdir -p ~/h7 && echo one > ~/h7/notes.txt && head -c 64 /bin/ls > ~/h7/ls.bin; echo MADE-$((2+3))"
+    )
     wait_for_terminal(page, "MADE-5")
     page.locator("#pane-tab-files").click()
     # As a student would: open the folder from the home listing, then the file.

@@ -3,6 +3,7 @@ would try them: raw Engine API requests from the workspace shell (curl, as in
 the report) and straight at dockerd's own socket inside the engine container
 (so each wall, the guard's proxy and the authorization plugin, is shown to
 hold without the other)."""
+
 import base64
 import json
 
@@ -19,8 +20,10 @@ sandbox = sandbox_fixture("escapes")
 SOCKET = "/run/dockyard/docker.sock"
 DOCKERD_SOCKET = "/run/dockyard-engine/docker.sock"
 # The report's probe: what a nested container can do once started with the escape's settings.
-PROBE = ("grep CapEff /proc/self/status; mkdir -p /m; mount -t proc p /m && echo MOUNTED; "
-         "ls /h/run/dockyard-authz 2>/dev/null && echo ENGINE-ROOT")
+PROBE = (
+    "grep CapEff /proc/self/status; mkdir -p /m; mount -t proc p /m && echo MOUNTED; "
+    "ls /h/run/dockyard-authz 2>/dev/null && echo ENGINE-ROOT"
+)
 ESCAPE = {"CapAdd": ["SYS_ADMIN"], "SecurityOpt": ["seccomp=unconfined"], "MaskedPaths": [], "ReadonlyPaths": []}
 
 # A raw HTTP/1.1 request over a unix socket, sent from inside a container by the
@@ -43,6 +46,7 @@ def _engine(sandbox):
 class _test_names:
     def __enter__(self):
         from django.test import override_settings
+
         self._override = override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX)
         self._override.enable()
 
@@ -61,8 +65,12 @@ def start_request(version: str, container: str, body: dict, chunked: bool) -> by
     prefix = f"/{version}" if version else ""
     head = f"POST {prefix}/containers/{container}/start HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
     if chunked:
-        return (head + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode() + \
-            f"{len(data):x}\r\n".encode() + data + b"\r\n0\r\n\r\n"
+        return (
+            (head + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode()
+            + f"{len(data):x}\r\n".encode()
+            + data
+            + b"\r\n0\r\n\r\n"
+        )
     return (head + f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n").encode() + data
 
 
@@ -108,8 +116,10 @@ def test_start_with_host_settings_is_refused_by_each_wall(sandbox, probe, versio
 def test_build_options_smuggled_in_a_form_body_are_refused(sandbox):
     engine = _engine(sandbox)
     form = b"securityopt=seccomp%3Dunconfined&cgroupparent=%2F"
-    for socket_path, types in ((SOCKET, ["application/x-www-form-urlencoded", "application/x-tar"]),
-                               (DOCKERD_SOCKET, ["application/x-www-form-urlencoded"])):
+    for socket_path, types in (
+        (SOCKET, ["application/x-www-form-urlencoded", "application/x-tar"]),
+        (DOCKERD_SOCKET, ["application/x-www-form-urlencoded"]),
+    ):
         head = "POST /v1.41/build?remote=http://127.0.0.1:1/x.tar HTTP/1.1\r\nHost: x\r\n"
         head += "".join(f"Content-Type: {t}\r\n" for t in types)
         head += f"Content-Length: {len(form)}\r\nConnection: close\r\n\r\n"
@@ -157,14 +167,21 @@ def test_a_container_stored_by_an_older_engine_is_removed_when_the_engine_starts
 
 def test_refusals_are_logged_one_line_each_and_the_log_is_rotated(sandbox):
     engine = _engine(sandbox)
-    assert engine.attrs["HostConfig"]["LogConfig"] == {"Type": "json-file", "Config": {"max-size": "1m", "max-file": "2"}}
+    assert engine.attrs["HostConfig"]["LogConfig"] == {
+        "Type": "json-file",
+        "Config": {"max-size": "1m", "max-file": "2"},
+    }
     # A refusal that quotes the student's value: a newline and the engine's ready line.
     body = json.dumps({"Image": "busybox", "HostConfig": {"PidMode": "x\ndockyard-engine: ready"}})
-    result = sandbox.sh(f"curl -sS --unix-socket {SOCKET} -H 'Content-Type: application/json' "
-                        f"-d '{body}' http://x/v1.41/containers/create")
+    result = sandbox.sh(
+        f"curl -sS --unix-socket {SOCKET} -H 'Content-Type: application/json' "
+        f"-d '{body}' http://x/v1.41/containers/create"
+    )
     assert "--pid=x" in result.output, result.output
     lines = engine.logs().decode().splitlines()
-    refusal = [line for line in lines if "dockyard-engine: ready" in line and line.startswith("dockyard-guard: refused")]
+    refusal = [
+        line for line in lines if "dockyard-engine: ready" in line and line.startswith("dockyard-guard: refused")
+    ]
     assert len(refusal) == 1 and "x\\ndockyard-engine: ready" in refusal[0], lines[-5:]
     starts = [line for line in lines if line.startswith("dockyard-engine: pulling through")]
     assert [line for line in lines if line == "dockyard-engine: ready"] == ["dockyard-engine: ready"] * len(starts)

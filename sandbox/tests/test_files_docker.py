@@ -1,5 +1,6 @@
 """The file editor's API on a real sandbox: what it saves, `docker build` uses;
 bytes round-trip exactly; symlinks out of home, binary and oversized files are refused."""
+
 import base64
 import json
 
@@ -50,7 +51,10 @@ def test_text_round_trips_byte_for_byte(client, sandbox):
 
 
 def test_saving_keeps_the_mode_and_leaves_no_temporary_file(client, sandbox):
-    assert sandbox.sh("mkdir -p ~/h7-bin && printf 'echo one\\n' > ~/h7-bin/run.sh && chmod 750 ~/h7-bin/run.sh").exit_code == 0
+    assert (
+        sandbox.sh("mkdir -p ~/h7-bin && printf 'echo one\\n' > ~/h7-bin/run.sh && chmod 750 ~/h7-bin/run.sh").exit_code
+        == 0
+    )
     opened = client.get(READ, {"path": "~/h7-bin/run.sh"}).json()
     response = save(client, "~/h7-bin/run.sh", "#!/bin/sh\necho two\n", version=opened["version"])
     assert response.status_code == 200, response.content

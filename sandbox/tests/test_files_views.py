@@ -1,4 +1,5 @@
 """The file editor's API on the fake backend: who may do what, and the refusals."""
+
 import json
 
 import pytest
@@ -39,7 +40,9 @@ def test_it_lists_the_home_folder(alice, running):
     response = client_for(alice).get(LIST, {"path": "~"})
     assert response.status_code == 200
     assert response.json() == {
-        "path": "~", "parent": None, "truncated": False,
+        "path": "~",
+        "parent": None,
+        "truncated": False,
         "entries": [{"name": "hello", "kind": "dir", "size": 0, "link": False}],
     }
     inner = client_for(alice).get(LIST, {"path": "~/hello"}).json()
@@ -51,15 +54,18 @@ def test_it_reads_a_file_with_its_version(alice, running):
     response = client_for(alice).get(READ, {"path": "hello/Dockerfile"})
     assert response.status_code == 200
     assert response.json() == {
-        "path": "~/hello/Dockerfile", "content": "FROM busybox\n",
-        "version": version(b"FROM busybox\n"), "size": 13,
+        "path": "~/hello/Dockerfile",
+        "content": "FROM busybox\n",
+        "version": version(b"FROM busybox\n"),
+        "size": 13,
     }
 
 
 def test_it_saves_chinese_text_as_utf8(alice, running):
     text = "FROM busybox\nCMD echo 你好，世界\n"
-    response = save(client_for(alice), {"path": "~/hello/Dockerfile", "content": text,
-                                        "version": version(b"FROM busybox\n")})
+    response = save(
+        client_for(alice), {"path": "~/hello/Dockerfile", "content": text, "version": version(b"FROM busybox\n")}
+    )
     assert response.status_code == 200
     assert response.json()["created"] is False
     assert running["/root/hello/Dockerfile"] == text.encode("utf-8")
@@ -112,11 +118,16 @@ def test_saving_refuses_get_and_an_empty_body(alice, running):
 @pytest.mark.parametrize("path", ["../etc/passwd", "/etc/passwd", "~/../../etc/shadow", "/rootkit"])
 def test_traversal_is_refused_with_400(alice, running, path):
     client = client_for(alice)
-    for response in (client.get(READ, {"path": path}), client.get(LIST, {"path": path}),
-                     save(client, {"path": path, "content": "x"})):
+    for response in (
+        client.get(READ, {"path": path}),
+        client.get(LIST, {"path": path}),
+        save(client, {"path": path, "content": "x"}),
+    ):
         assert response.status_code == 400
-        assert response.json() == {"error": "Only files in your home folder (~) can be opened here.",
-                                   "reason": "outside"}
+        assert response.json() == {
+            "error": "Only files in your home folder (~) can be opened here.",
+            "reason": "outside",
+        }
 
 
 def test_a_symlink_out_of_home_is_refused(alice, running, fake_backend):

@@ -1,4 +1,5 @@
 """The sandbox images, built by `manage.py build_images` on the real engine."""
+
 import io
 import time
 
@@ -47,7 +48,7 @@ def test_built_images_carry_the_inputs_hash(client):
 
 def test_the_workspace_has_the_students_tools(client):
     output = client.containers.run(
-        image("workspace"), # dash's `command -v` reports only its first argument: ask one by one.
+        image("workspace"),  # dash's `command -v` reports only its first argument: ask one by one.
         ["sh", "-c", f"for t in {WORKSPACE_TOOLS}; do command -v $t || exit 1; done; /usr/bin/docker --version"],
         remove=True,
     ).decode()
@@ -60,8 +61,12 @@ def test_the_workspace_has_the_students_tools(client):
 def test_the_workspace_shell_is_configured(client):
     output = client.containers.run(
         image("workspace"),
-        ["bash", "-c", "tmux -f /etc/tmux.conf start-server \\; show -g history-limit \\; "
-                       "show -g default-terminal \\; show -sg escape-time; echo LANG=$LANG; grep -c Dockyard /etc/bash.bashrc"],
+        [
+            "bash",
+            "-c",
+            "tmux -f /etc/tmux.conf start-server \\; show -g history-limit \\; "
+            "show -g default-terminal \\; show -sg escape-time; echo LANG=$LANG; grep -c Dockyard /etc/bash.bashrc",
+        ],
         remove=True,
     ).decode()
     assert "history-limit 10000" in output
@@ -79,7 +84,9 @@ def test_the_seed_busybox_is_static_and_tiny(client):
 
 def test_the_wrapper_waits_for_the_engine_with_one_message(client):
     container = client.containers.run(
-        image("workspace"), ["timeout", "1", "docker", "version"], detach=True,
+        image("workspace"),
+        ["timeout", "1", "docker", "version"],
+        detach=True,
         environment={"DOCKER_HOST": "unix:///run/dockyard/nothing.sock"},
     )
     try:
@@ -92,7 +99,9 @@ def test_the_wrapper_waits_for_the_engine_with_one_message(client):
 
 def test_the_wrapper_does_not_wait_for_commands_that_need_no_engine(client):
     output = client.containers.run(
-        image("workspace"), ["timeout", "5", "docker", "--version"], remove=True,
+        image("workspace"),
+        ["timeout", "5", "docker", "--version"],
+        remove=True,
         environment={"DOCKER_HOST": "unix:///run/dockyard/nothing.sock"},
     ).decode()
     assert output.startswith("Docker version 20.10")

@@ -1,4 +1,5 @@
 """Idle reaping and the classroom cap against the real engine."""
+
 import asyncio
 from datetime import timedelta
 
@@ -81,9 +82,17 @@ def test_a_crashed_engine_is_restarted_and_the_shell_rejoins_its_network(student
     assert asyncio.run(backend.poll(key)).status == "stopped"
     asyncio.run(backend.start(key))
     assert asyncio.run(backend.wait_engine_ready(key, 60))
-    result = asyncio.run(backend.exec(key, ["sh", "-c",
-        "docker run -d -p 8081:80 busybox sh -c 'mkdir /w; echo rejoined > /w/index.html; httpd -f -p 80 -h /w' >/dev/null && "
-        "for i in $(seq 1 50); do curl -fsS localhost:8081 && exit 0; sleep 0.1; done; exit 1"]))
+    result = asyncio.run(
+        backend.exec(
+            key,
+            [
+                "sh",
+                "-c",
+                "docker run -d -p 8081:80 busybox sh -c 'mkdir /w; echo rejoined > /w/index.html; httpd -f -p 80 -h /w' >/dev/null && "
+                "for i in $(seq 1 50); do curl -fsS localhost:8081 && exit 0; sleep 0.1; done; exit 1",
+            ],
+        )
+    )
     assert result.exit_code == 0 and "rejoined" in result.output, result.output
 
 

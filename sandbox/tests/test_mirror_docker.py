@@ -1,6 +1,7 @@
 """The classroom image cache with real sandboxes: plain `docker pull nginx`
 works offline, nobody can poison the cache, and a sandbox reaches the cache
 but nothing else on the host."""
+
 import http.server
 import io
 import socket
@@ -57,7 +58,9 @@ def test_the_books_nginx_exercise_serves_the_welcome_page(learner):
 
 
 def test_debian_and_redis_run_offline(learner):
-    result = learner.sh("docker run --rm debian:bookworm cat /etc/debian_version && docker run --rm redis redis-server --version")
+    result = learner.sh(
+        "docker run --rm debian:bookworm cat /etc/debian_version && docker run --rm redis redis-server --version"
+    )
     assert result.exit_code == 0, result.output
     assert any(line.startswith("12.") for line in result.output.splitlines()), result.output
     assert "Redis server v=" in result.output
@@ -65,7 +68,8 @@ def test_debian_and_redis_run_offline(learner):
 
 def _nginx_digest() -> str:
     request = urllib.request.Request(
-        f"{mirror.serve_url()}/v2/library/nginx/manifests/latest", method="HEAD",
+        f"{mirror.serve_url()}/v2/library/nginx/manifests/latest",
+        method="HEAD",
         headers={"Accept": mirror.MANIFEST_TYPES},
     )
     with urllib.request.urlopen(request, timeout=5) as response:
@@ -122,7 +126,11 @@ def _free(port: int) -> bool:
 
 def _registry(client, name, env):
     return client.containers.run(
-        mirror.registry_image(), name=name, detach=True, environment=env, network_mode="host",
+        mirror.registry_image(),
+        name=name,
+        detach=True,
+        environment=env,
+        network_mode="host",
     )
 
 
@@ -147,11 +155,18 @@ def pull_through():
             pass
     if not (_free(UPSTREAM_PORT) and _free(PROXY_PORT)):
         pytest.fail(f"ports {UPSTREAM_PORT}/{PROXY_PORT} are taken")
-    upstream = _registry(client, f"{TEST_PREFIX}-upstream", {"REGISTRY_ADDR": f"127.0.0.1:{UPSTREAM_PORT}", "REGISTRY_MODE": "seed"})
-    proxy = _registry(client, f"{TEST_PREFIX}-proxy", {
-        "REGISTRY_ADDR": f"0.0.0.0:{PROXY_PORT}", "REGISTRY_MODE": "proxy",
-        "REGISTRY_UPSTREAM": f"http://127.0.0.1:{UPSTREAM_PORT}",
-    })
+    upstream = _registry(
+        client, f"{TEST_PREFIX}-upstream", {"REGISTRY_ADDR": f"127.0.0.1:{UPSTREAM_PORT}", "REGISTRY_MODE": "seed"}
+    )
+    proxy = _registry(
+        client,
+        f"{TEST_PREFIX}-proxy",
+        {
+            "REGISTRY_ADDR": f"0.0.0.0:{PROXY_PORT}",
+            "REGISTRY_MODE": "proxy",
+            "REGISTRY_UPSTREAM": f"http://127.0.0.1:{UPSTREAM_PORT}",
+        },
+    )
     _wait(f"http://127.0.0.1:{UPSTREAM_PORT}/v2/")
     _wait(f"http://127.0.0.1:{PROXY_PORT}/v2/")
     target = f"127.0.0.1:{UPSTREAM_PORT}/library/hello"
@@ -163,7 +178,7 @@ def pull_through():
         assert "error" not in chunk, chunk
     client.images.remove(f"{target}:v1", noprune=True)
     try:
-        with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX, MIRROR_PORT=PROXY_PORT):
+        with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX, IMAGE_CACHE_PORT=PROXY_PORT):
             yield upstream
     finally:
         for container in (upstream, proxy):
@@ -171,14 +186,17 @@ def pull_through():
         # The rules as they are without this test's port (chains are replaced whole),
         # and the jump that named it dropped.
         cleanup = docker_firewall.container_options()
-        stale = f"-p tcp -m multiport --dports {PROXY_PORT},{settings.PACKAGE_CACHE_PORT} -j {docker_firewall.CACHE_CHAIN}"
+        stale = (
+            f"-p tcp -m multiport --dports {PROXY_PORT},{settings.PACKAGE_CACHE_PORT} -j {docker_firewall.CACHE_CHAIN}"
+        )
         cleanup["entrypoint"][-1] += f"\n$IPT -w -D INPUT {stale} 2>/dev/null || :\n"
         client.containers.run(**cleanup)
 
 
 def _upstream_blob_fetches(upstream) -> list[str]:
     return [
-        line for line in upstream.logs().decode().splitlines()
+        line
+        for line in upstream.logs().decode().splitlines()
         if "GET /v2/library/hello/blobs/sha256:" in line and '" 200 ' in line
     ]
 

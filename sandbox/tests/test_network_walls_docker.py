@@ -2,6 +2,7 @@
 (sandbox/backends/docker/firewall.py), tried from the student's shell and from
 a nested container. Only the project's own containers and the package archive
 are ever contacted."""
+
 import docker
 import pytest
 from django.test import override_settings
@@ -23,8 +24,11 @@ def lan_host():
     except docker.errors.NotFound:
         pass
     container = client.containers.run(
-        "dockyard/busybox:latest", ["sh", "-c", "echo lan-secret > /www; httpd -f -p 8000 -h /"],
-        name=name, detach=True, network="bridge",
+        "dockyard/busybox:latest",
+        ["sh", "-c", "echo lan-secret > /www; httpd -f -p 8000 -h /"],
+        name=name,
+        detach=True,
+        network="bridge",
     )
     container.reload()
     address = container.attrs["NetworkSettings"]["Networks"]["bridge"]["IPAddress"]
@@ -94,7 +98,10 @@ def test_cloud_metadata_is_out_of_reach(cache_only, nested):
 
 
 def test_apt_get_works_through_the_package_cache(cache_only):
-    result = sh(cache_only, "docker run --rm debian:bookworm sh -c 'apt-get update -q >/dev/null && apt-get install -y -q hello >/dev/null && hello'")
+    result = sh(
+        cache_only,
+        "docker run --rm debian:bookworm sh -c 'apt-get update -q >/dev/null && apt-get install -y -q hello >/dev/null && hello'",
+    )
     assert result.exit_code == 0, result.output
     assert "Hello, world!" in result.output
 
@@ -103,10 +110,12 @@ def test_the_caches_answer_sandboxes_and_the_host_but_not_the_lan(cache_only, la
     from django.conf import settings
 
     gateway = sh(cache_only, "ip route | awk '/default/ { print $3 }'").output.strip()
-    result = sh(cache_only, f"curl -sS -m 5 -o /dev/null -w '%{{http_code}}' http://{gateway}:{settings.MIRROR_PORT}/v2/")
+    result = sh(
+        cache_only, f"curl -sS -m 5 -o /dev/null -w '%{{http_code}}' http://{gateway}:{settings.IMAGE_CACHE_PORT}/v2/"
+    )
     assert result.output.strip() == "200", result.output
     lan, _, docker0 = lan_host
-    for port in (settings.MIRROR_PORT, settings.PACKAGE_CACHE_PORT):
+    for port in (settings.IMAGE_CACHE_PORT, settings.PACKAGE_CACHE_PORT):
         probe = lan.exec_run(["sh", "-c", f"wget -q -T 3 -O- http://{docker0}:{port}/v2/ && echo REACHED"])
         assert b"REACHED" not in probe.output, probe.output
 
@@ -117,8 +126,12 @@ def test_the_caches_answer_sandboxes_and_the_host_but_not_the_lan(cache_only, la
 @pytest.mark.parametrize("nested", [False, True], ids=["workspace", "nested"])
 def test_with_internet_the_lan_and_metadata_stay_out_of_reach(internet, lan_host, nested):
     _, address, _ = lan_host
-    for url in (f"http://{address}:8000/www", "http://169.254.169.254/latest/meta-data/",
-                "http://10.0.0.1:8000/", "http://192.168.0.1/"):
+    for url in (
+        f"http://{address}:8000/www",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1:8000/",
+        "http://192.168.0.1/",
+    ):
         result = sh(internet, f"wget -q -T 5 -O- {url} && echo REACHED", nested)
         assert "REACHED" not in result.output, (url, result.output)
 

@@ -1,4 +1,5 @@
 """The pool of pre-started sandboxes: the next student claims one at once."""
+
 import asyncio
 
 import pytest

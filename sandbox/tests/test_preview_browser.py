@@ -1,5 +1,6 @@
 """The book's nginx exercise end to end in Chromium: publish a port in the
 terminal, open it from the lesson page, change the page, see the change."""
+
 import pytest
 
 from sandbox.tests.browser import login, running_server, type_command, wait_for_terminal, wait_until_ready
@@ -27,7 +28,10 @@ def test_the_nginx_exercise_opens_in_the_browser(server, browser):
     assert preview.locator("h1").inner_text() == "Welcome to nginx!"
 
     page.bring_to_front()
-    type_command(page, "docker exec webserver sh -c \"echo '<h1>Hello, Docker!</h1>' > /usr/share/nginx/html/index.html\"; echo changed-$((1+1))")
+    type_command(
+        page,
+        "docker exec webserver sh -c \"echo '<h1>Hello, Docker!</h1>' > /usr/share/nginx/html/index.html\"; echo changed-$((1+1))",
+    )
     wait_for_terminal(page, "changed-2")
     preview.reload()
     assert preview.locator("h1").inner_text() == "Hello, Docker!"

@@ -1,5 +1,6 @@
 """The web preview against a real sandbox: the student's published port is
 shown through the app, to that student only, and to nothing else."""
+
 import asyncio
 
 import pytest
@@ -125,9 +126,12 @@ async def test_headers_that_reach_the_apps_origin_are_stripped(served, django_us
         "printf 'X-Student: kept\\r\\n\\r\\nfrom cgi\\n'\n"
     )
     import base64
+
     encoded = base64.b64encode(script.encode()).decode()
     result = await asyncio.to_thread(
-        served.sh, f"mkdir -p ~/site/cgi-bin && echo {encoded} | base64 -d > ~/site/cgi-bin/h && chmod +x ~/site/cgi-bin/h")
+        served.sh,
+        f"mkdir -p ~/site/cgi-bin && echo {encoded} | base64 -d > ~/site/cgi-bin/h && chmod +x ~/site/cgi-bin/h",
+    )
     assert result.exit_code == 0, result.output
     client = await client_for(django_user_model, "owner", OWNER_ID)
     response = await client.get("/sandbox/preview/8080/cgi-bin/h")

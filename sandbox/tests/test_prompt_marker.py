@@ -17,7 +17,9 @@ def test_it_finds_markers_with_the_exit_status():
 
 
 def test_it_finds_continuation_prompts():
-    marks = MarkerDetector().feed(b"cat <<EOF\r\n" + CONTINUE + b"> hello\r\n" + CONTINUE + b"> EOF\r\nhello\r\n" + PROMPT_0)
+    marks = MarkerDetector().feed(
+        b"cat <<EOF\r\n" + CONTINUE + b"> hello\r\n" + CONTINUE + b"> EOF\r\nhello\r\n" + PROMPT_0
+    )
     assert kinds(marks) == [("continue", None), ("continue", None), ("prompt", 0)]
     assert marks[-1] == ShellMark("prompt", 0)
 

@@ -41,8 +41,9 @@ def test_it_leaves_sandboxes_the_database_does_not_know(fake_backend):
     assert fake_backend.status == {"stranger": "running"}
 
 
-async def test_the_server_reaps_periodically_once_a_terminal_connects(fake_backend, settings, alice, bob,
-                                                                     sandbox_runtime):
+async def test_the_server_reaps_periodically_once_a_terminal_connects(
+    fake_backend, settings, alice, bob, sandbox_runtime
+):
     from channels.db import database_sync_to_async
 
     from sandbox.tests.test_terminal_consumer import open_terminal, until_status

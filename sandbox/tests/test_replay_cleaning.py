@@ -1,14 +1,34 @@
 """Replaying a shell's recent output never types anything and never draws a
 full-screen program that has exited (sandbox/replay.py)."""
+
 import pytest
 
 from sandbox.replay import clean
 
 QUERIES = [
-    b"\x1b[6n", b"\x1b[5n", b"\x1b[?6n", b"\x1b[?15n", b"\x1b[c", b"\x1b[0c", b"\x1b[>c", b"\x1b[>0c",
-    b"\x1b[=c", b"\x1b[?1$p", b"\x1b[2$p", b"\x1b[14t", b"\x1b[18t", b"\x1b[21t", b"\x1b[11t",
-    b"\x1b[>0q", b"\x1b[?u", b"\x1b]10;?\x07", b"\x1b]11;?\x1b\\", b"\x1b]4;1;?\x07",
-    b"\x1bP$qm\x1b\\", b"\x1bP+q544e\x1b\\", b"\x05",
+    b"\x1b[6n",
+    b"\x1b[5n",
+    b"\x1b[?6n",
+    b"\x1b[?15n",
+    b"\x1b[c",
+    b"\x1b[0c",
+    b"\x1b[>c",
+    b"\x1b[>0c",
+    b"\x1b[=c",
+    b"\x1b[?1$p",
+    b"\x1b[2$p",
+    b"\x1b[14t",
+    b"\x1b[18t",
+    b"\x1b[21t",
+    b"\x1b[11t",
+    b"\x1b[>0q",
+    b"\x1b[?u",
+    b"\x1b]10;?\x07",
+    b"\x1b]11;?\x1b\\",
+    b"\x1b]4;1;?\x07",
+    b"\x1bP$qm\x1b\\",
+    b"\x1bP+q544e\x1b\\",
+    b"\x05",
 ]
 
 
@@ -18,10 +38,21 @@ def test_terminal_queries_are_dropped(query):
     assert clean(b"/ # " + query + b"ls\r\n") == b"/ # ls\r\n"
 
 
-@pytest.mark.parametrize("kept", [
-    b"\x1b[31mred\x1b[0m", b"\x1b[2J\x1b[H", b"\x1b[8;24;80t", b"\x1b[22;0t", b"\x1b[?25l", b"\x1b[?2004h",
-    b"\x1b]0;title\x07", b"\x1b]7771;prompt\x07", "中文 \u201c引号\u201d 蛛 ✓".encode(), b"\x1b[1;5H",
-])
+@pytest.mark.parametrize(
+    "kept",
+    [
+        b"\x1b[31mred\x1b[0m",
+        b"\x1b[2J\x1b[H",
+        b"\x1b[8;24;80t",
+        b"\x1b[22;0t",
+        b"\x1b[?25l",
+        b"\x1b[?2004h",
+        b"\x1b]0;title\x07",
+        b"\x1b]7771;prompt\x07",
+        "中文 \u201c引号\u201d 蛛 ✓".encode(),
+        b"\x1b[1;5H",
+    ],
+)
 def test_everything_else_is_kept(kept):
     assert clean(b"a" + kept + b"b") == b"a" + kept + b"b"
 

@@ -2,6 +2,7 @@
 under rootlesskit, so a nested container's root is an ordinary user of the
 host without any capability outside its own user namespace. The book's
 commands still work; the walls of the default mode stay."""
+
 import json
 
 import docker
@@ -53,8 +54,10 @@ def test_the_books_commands_work(sandbox):
 
 
 def test_a_nested_root_is_an_ordinary_user_of_the_host(sandbox):
-    result = sandbox.sh("docker rm -f probe >/dev/null 2>&1; docker run -d --name probe busybox sleep 300 >/dev/null; "
-                        "docker inspect --format '{{.State.Pid}}' probe")
+    result = sandbox.sh(
+        "docker rm -f probe >/dev/null 2>&1; docker run -d --name probe busybox sleep 300 >/dev/null; "
+        "docker inspect --format '{{.State.Pid}}' probe"
+    )
     pid = result.output.strip().splitlines()[-1]
     status = engine(sandbox).exec_run(["cat", f"/proc/{pid}/status"]).output.decode()
     uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
@@ -68,7 +71,9 @@ def test_a_nested_root_is_an_ordinary_user_of_the_host(sandbox):
 def test_the_escape_stays_closed(sandbox):
     sandbox.sh("docker rm -f x >/dev/null 2>&1; docker create --name x busybox true >/dev/null")
     body = json.dumps({"CapAdd": ["SYS_ADMIN"], "SecurityOpt": ["seccomp=unconfined"], "MaskedPaths": []})
-    result = sandbox.sh(f"curl -s --unix-socket /run/dockyard/docker.sock -H 'Content-Type: application/json' "
-                        f"-d '{body}' http://x/v1.23/containers/x/start")
+    result = sandbox.sh(
+        f"curl -s --unix-socket /run/dockyard/docker.sock -H 'Content-Type: application/json' "
+        f"-d '{body}' http://x/v1.23/containers/x/start"
+    )
     assert "API version 1.23 is not allowed" in result.output, result.output
     assert "--privileged is not allowed" in sandbox.sh("docker run --rm --privileged busybox true").output

@@ -1,5 +1,6 @@
 """A real sandbox, as a student uses it from the workspace shell: the book's
 nested Docker commands work, and the ways out of the sandbox are closed."""
+
 import docker
 import pytest
 

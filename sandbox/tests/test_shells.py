@@ -2,6 +2,7 @@
 fake backend: replay on (re)connect, fan-out, and flow control that a slow
 subscriber cannot turn against the others. The real engine is in
 test_terminal_docker.py."""
+
 import asyncio
 import json
 
@@ -108,7 +109,9 @@ async def test_a_slow_watcher_never_holds_up_the_student(fake_backend, alice, te
     await watcher.disconnect()
 
 
-async def test_when_the_shell_exits_every_terminal_is_told_and_the_next_one_starts_a_new_shell(fake_backend, alice, teacher):
+async def test_when_the_shell_exits_every_terminal_is_told_and_the_next_one_starts_a_new_shell(
+    fake_backend, alice, teacher
+):
     student = await connected(alice)
     watcher = await connected(teacher, "/ws/terminal/alice/")
     await fake_backend.terminals[0].close()

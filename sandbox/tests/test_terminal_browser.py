@@ -1,4 +1,5 @@
 """A student in real Chromium: log in, open a lesson, type in the terminal, press Run."""
+
 import os
 
 import pytest

@@ -1,5 +1,6 @@
 """The terminal websocket against the fake backend: who may connect, the
 control protocol, and flow control. The real engine is in test_terminal_docker.py."""
+
 import asyncio
 import json
 
@@ -54,14 +55,17 @@ async def test_it_refuses_anonymous_connections(fake_backend):
     assert fake_backend.status == {}
 
 
-@pytest.mark.parametrize("origin", [
-    b"http://evil.example",
-    b"http://127.0.0.1:9999",  # same host, another port: any local program's page
-    b"https://127.0.0.1:8000",  # same host and port, another scheme
-    b"http://127.0.0.1",
-    b"null",
-    b"http://127.0.0.1:8000.evil.example",
-])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        b"http://evil.example",
+        b"http://127.0.0.1:9999",  # same host, another port: any local program's page
+        b"https://127.0.0.1:8000",  # same host and port, another scheme
+        b"http://127.0.0.1",
+        b"null",
+        b"http://127.0.0.1:8000.evil.example",
+    ],
+)
 async def test_it_refuses_any_other_origin(fake_backend, alice, origin):
     communicator, connected, _ = await open_terminal(alice, origin=(b"origin", origin))
     assert not connected
@@ -71,8 +75,9 @@ async def test_it_refuses_a_missing_or_repeated_origin(fake_backend, alice):
     communicator, connected, _ = await open_terminal(alice, origin=None)
     assert not connected
     cookie = await database_sync_to_async(session_cookie)(alice)
-    communicator = WebsocketCommunicator(asgi_application(), "/ws/terminal/", headers=[
-        HOST, (b"origin", b"http://evil.example"), ORIGIN, cookie])
+    communicator = WebsocketCommunicator(
+        asgi_application(), "/ws/terminal/", headers=[HOST, (b"origin", b"http://evil.example"), ORIGIN, cookie]
+    )
     connected, _ = await communicator.connect(timeout=5)
     assert not connected
 
@@ -82,10 +87,14 @@ async def test_behind_a_tls_proxy_the_origin_is_https(fake_backend, alice, setti
     settings.ALLOWED_HOSTS = ["class.example.org"]
     cookie = await database_sync_to_async(session_cookie)(alice)
     headers = [(b"host", b"class.example.org"), (b"x-forwarded-proto", b"https"), cookie]
-    ok = WebsocketCommunicator(asgi_application(), "/ws/terminal/", headers=[*headers, (b"origin", b"https://class.example.org")])
+    ok = WebsocketCommunicator(
+        asgi_application(), "/ws/terminal/", headers=[*headers, (b"origin", b"https://class.example.org")]
+    )
     assert (await ok.connect(timeout=5))[0]
     await ok.disconnect()
-    plain = WebsocketCommunicator(asgi_application(), "/ws/terminal/", headers=[*headers, (b"origin", b"http://class.example.org")])
+    plain = WebsocketCommunicator(
+        asgi_application(), "/ws/terminal/", headers=[*headers, (b"origin", b"http://class.example.org")]
+    )
     assert not (await plain.connect(timeout=5))[0]
 
 
@@ -151,7 +160,8 @@ async def test_bad_control_messages_get_an_error_and_the_terminal_lives_on(fake_
     await until_status(communicator, "engine-ready")
     await communicator.send_to(text_data="{nonsense")
     assert await next_of_type(communicator, "error") == {
-        "type": "error", "message": "control message is not valid JSON"
+        "type": "error",
+        "message": "control message is not valid JSON",
     }
     await communicator.send_to(text_data='{"type": "resize", "cols": 99999, "rows": 0}')
     await communicator.send_to(bytes_data=b"x")

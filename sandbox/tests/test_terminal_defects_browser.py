@@ -3,6 +3,7 @@ defect a class hit within minutes (issue 10): stray input on reload, invisible
 underscores, a scrambled watch view, stale full-screen frames, paste and copy,
 Run typing every line at once, logout, watching an offline student, and the
 error pages. Screenshots go to DOCKYARD_SCREENSHOTS when it is set."""
+
 import os
 import re
 from pathlib import Path
@@ -62,7 +63,7 @@ def assert_clean_shell(page, marker):
     type_command(page, f"echo {marker}-$((6*7))")
     wait_for_terminal(page, f"{marker}-42")
     text = terminal_text(page)
-    tail = text[text.rfind(f"echo {marker}") - 200:]
+    tail = text[text.rfind(f"echo {marker}") - 200 :]
     assert not any(error in tail for error in ERRORS), tail
     assert not re.search(r"\d+;\d+R", tail), tail
 
@@ -102,7 +103,8 @@ def test_reloads_tabs_and_a_watcher_never_type_into_the_shell(browser, server):
 
 def cell_clip(page, row_text, column):
     """The screenshot clip of one cell: the row showing `row_text`, at `column`."""
-    box = page.evaluate("""(needle) => {
+    box = page.evaluate(
+        """(needle) => {
       const t = window.dockyardTerminal.term, b = t.buffer.active;
       const screen = t.element.querySelector('.xterm-screen').getBoundingClientRect();
       let row = -1;
@@ -111,9 +113,16 @@ def cell_clip(page, row_text, column):
         if (line && line.translateToString(true) === needle) row = i;
       }
       return {x: screen.left, y: screen.top, w: screen.width / t.cols, h: screen.height / t.rows, row: row};
-    }""", row_text)
+    }""",
+        row_text,
+    )
     assert box["row"] >= 0, f"{row_text!r} is not on screen: " + page.evaluate(VISIBLE_TEXT)
-    return {"x": box["x"] + column * box["w"], "y": box["y"] + box["row"] * box["h"], "width": box["w"], "height": box["h"]}
+    return {
+        "x": box["x"] + column * box["w"],
+        "y": box["y"] + box["row"] * box["h"],
+        "width": box["w"],
+        "height": box["h"],
+    }
 
 
 def test_underscores_and_every_printable_character_are_visible(browser, server):
@@ -150,12 +159,15 @@ def test_the_watcher_draws_the_students_screen_cell_for_cell(browser, server):
     page.keyboard.type("ipasted text that must not look overwritten")
     page.keyboard.press("Escape")
     page.wait_for_timeout(800)
+
     def size(p):
         return p.evaluate("() => [window.dockyardTerminal.term.cols, window.dockyardTerminal.term.rows]")
 
     assert size(watcher) == size(page)
     watcher.wait_for_function(
-        "(expected) => (" + VISIBLE_TEXT + ")() === expected", arg=page.evaluate(VISIBLE_TEXT), timeout=10_000,
+        "(expected) => (" + VISIBLE_TEXT + ")() === expected",
+        arg=page.evaluate(VISIBLE_TEXT),
+        timeout=10_000,
     )
     scale = float(watcher.locator("#terminal-pane").get_attribute("data-scale"))
     assert 0 < scale <= 1.75
@@ -164,8 +176,11 @@ def test_the_watcher_draws_the_students_screen_cell_for_cell(browser, server):
     # The student resizes the window: the watcher follows.
     page.set_viewport_size({"width": 1000, "height": 650})
     page.wait_for_timeout(800)
-    watcher.wait_for_function("(s) => window.dockyardTerminal.term.cols === s[0] && window.dockyardTerminal.term.rows === s[1]",
-                              arg=size(page), timeout=10_000)
+    watcher.wait_for_function(
+        "(s) => window.dockyardTerminal.term.cols === s[0] && window.dockyardTerminal.term.rows === s[1]",
+        arg=size(page),
+        timeout=10_000,
+    )
     page.keyboard.type(":q!\n")
     teacher_context.close()
     context.close()
@@ -199,7 +214,7 @@ def test_a_reload_at_another_size_shows_the_screen_as_it_was(browser, server):
     page.wait_for_timeout(500)
     after = [line for line in visible_lines(page) if line]
     # The lines that were on screen are there again, in order and contiguous, ending the screen.
-    tail = after[-len(before):]
+    tail = after[-len(before) :]
     assert [line[:60] for line in tail] == [line[:60] for line in before], (before, after)
     assert sum("load average" in line for line in after) == 1
     # A full-screen program on the alternate screen (less) is not drawn again once it has exited.
@@ -264,7 +279,8 @@ def test_run_types_line_after_line_into_the_right_shell(browser, server):
     wait_for_terminal(page, "first line of the heredoc")
     page.wait_for_function(
         f"() => ({BUFFER_TEXT})().split('\\n').filter((l) => l === 'first line of the heredoc').length === 1",
-        timeout=20_000)
+        timeout=20_000,
+    )
     type_command(page, "cat ~/heredoc.txt | wc -l")
     page.wait_for_function(f"() => ({BUFFER_TEXT})().split('\\n').some((l) => l.trim() === '1')", timeout=10_000)
     assert not any(error in terminal_text(page) for error in ERRORS)

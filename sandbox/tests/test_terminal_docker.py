@@ -33,7 +33,9 @@ async def test_typing_a_command_shows_its_output(alice):
 async def test_chinese_output_arrives_intact_across_chunks(alice):
     terminal, _ = await open_terminal(alice)
     # ~120 KB of three-byte characters: many 64 KiB reads, split mid-character.
-    await terminal.send_to(bytes_data=b"clear; for i in $(seq 1 2000); do printf '%s' '\xe4\xbd\xa0\xe5\xa5\xbd\xe4\xb8\x96\xe7\x95\x8c'; done; echo; echo DONE-$((1+1))\r")
+    await terminal.send_to(
+        bytes_data=b"clear; for i in $(seq 1 2000); do printf '%s' '\xe4\xbd\xa0\xe5\xa5\xbd\xe4\xb8\x96\xe7\x95\x8c'; done; echo; echo DONE-$((1+1))\r"
+    )
     output = await read_until(terminal, b"DONE-2", timeout=60)
     text = output.decode("utf-8")  # raises if any character was cut and lost
     assert "\ufffd" not in text

@@ -1,5 +1,6 @@
 """What the tests of every app share (helpers; the fixtures are in
 tutorial.testing.fixtures, a pytest plugin loaded by the root conftest.py)."""
+
 import os
 
 import pytest

@@ -1,6 +1,7 @@
 """Fixtures every app's tests share: the three users permission tests need, a
 fresh SandboxRuntime per test, the backends, and the real-parts gates (a
 missing engine or browser fails under CI=true, skips elsewhere)."""
+
 import pytest
 
 import tutorial.testing as testing

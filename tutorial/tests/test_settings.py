@@ -1,4 +1,5 @@
 """Settings come from the environment, with defaults that run on one machine."""
+
 import json
 import os
 import subprocess
@@ -15,9 +16,20 @@ SHOW = (
     "'proxy_ssl': getattr(s, 'SECURE_PROXY_SSL_HEADER', None), 'hsts': s.SECURE_HSTS_SECONDS, "
     "'ssl_redirect': s.SECURE_SSL_REDIRECT, 'csrf_origins': s.CSRF_TRUSTED_ORIGINS}, default=str))"
 )
-VARIABLES = ("DATABASE_URL", "REDIS_URL", "DEBUG", "ALLOWED_HOSTS", "SECRET_KEY", "SANDBOX_MAX_RUNNING",
-             "HTTPS", "SECURE_COOKIES", "TRUST_X_FORWARDED_PROTO", "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT",
-             "CSRF_TRUSTED_ORIGINS")
+VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "SECRET_KEY",
+    "SANDBOX_MAX_RUNNING",
+    "HTTPS",
+    "SECURE_COOKIES",
+    "TRUST_X_FORWARDED_PROTO",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_SSL_REDIRECT",
+    "CSRF_TRUSTED_ORIGINS",
+)
 
 
 def settings_with(tmp_path, **env) -> dict:
@@ -25,7 +37,11 @@ def settings_with(tmp_path, **env) -> dict:
     clean.update(DJANGO_SETTINGS_MODULE="tutorial.settings", DATA_DIR=str(tmp_path), **env)
     out = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {SHOW}"],
-        cwd=ROOT, env=clean, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return json.loads(out)
 
@@ -75,8 +91,9 @@ def test_plain_http_on_one_machine_by_default(tmp_path):
 
 
 def test_https_behind_a_tls_proxy_is_one_switch(tmp_path):
-    s = settings_with(tmp_path, HTTPS="true", ALLOWED_HOSTS="class.example.org",
-                      CSRF_TRUSTED_ORIGINS="https://class.example.org")
+    s = settings_with(
+        tmp_path, HTTPS="true", ALLOWED_HOSTS="class.example.org", CSRF_TRUSTED_ORIGINS="https://class.example.org"
+    )
     assert s["secure_cookies"] == [True, True]
     assert s["proxy_ssl"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert s["hsts"] == 31536000 and s["ssl_redirect"] is True

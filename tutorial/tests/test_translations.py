@@ -1,5 +1,6 @@
 """The Chinese interface is complete: every marked string is in locale/, translated,
 not fuzzy, compiled; and the pages a student or instructor sees use it."""
+
 import ast
 import gettext
 import re
@@ -15,8 +16,10 @@ from books.tests.helpers import FIXTURE_BOOK
 BASE = Path(settings.BASE_DIR)
 PO = BASE / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 CHINESE = {"accept-language": "zh-CN,zh;q=0.9"}
-MAKEMESSAGES = ("manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=node_modules "
-                "--ignore=staticfiles --ignore=data")
+MAKEMESSAGES = (
+    "manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=node_modules "
+    "--ignore=staticfiles --ignore=data"
+)
 # The --ignore list of MAKEMESSAGES, plus hidden folders as makemessages skips them.
 NOT_SCANNED = {".venv", "node_modules", "staticfiles", "data"}
 MARKERS = {"gettext", "gettext_lazy", "gettext_noop", "_", "ngettext", "ngettext_lazy"}

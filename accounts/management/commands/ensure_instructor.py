@@ -1,4 +1,5 @@
 """Make sure the classroom has an instructor account, and say how to log in."""
+
 import secrets
 
 from django.contrib.auth import get_user_model

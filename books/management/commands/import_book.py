@@ -11,7 +11,8 @@ class Command(BaseCommand):
         parser.add_argument("path", help="The book's directory (the one holding SUMMARY.md).")
         parser.add_argument("--slug", help="The book's URL name (default: from the directory name).")
         parser.add_argument(
-            "--language", choices=[code for code, _ in settings.LANGUAGES],
+            "--language",
+            choices=[code for code, _ in settings.LANGUAGES],
             help=f"The book's language (default: book.json's, else LANGUAGE_CODE, {settings.LANGUAGE_CODE}).",
         )
         parser.add_argument("--title", help="The book's title (default: book.json's, else README.md's first heading).")

@@ -6,6 +6,7 @@ and writes those requests to sandbox/tests/fixtures/engine_requests.jsonl.
 The policy tests replay and mutate them (sandbox/tests/test_authz_corpus.py).
 Run it again after changing the lessons or the engine's Docker version.
 """
+
 from __future__ import annotations
 
 import asyncio

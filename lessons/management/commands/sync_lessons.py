@@ -16,9 +16,7 @@ class Command(BaseCommand):
         try:
             report = sync_lessons(options["dir"])
         except LessonSyncError as exc:
-            raise CommandError(
-                f"No lessons were changed; fix these file(s) first:\n{exc}"
-            ) from exc
+            raise CommandError(f"No lessons were changed; fix these file(s) first:\n{exc}") from exc
         for key in report.created:
             self.stdout.write(f"  created {key}", self.style.SUCCESS)
         for key in report.updated:

@@ -17,6 +17,7 @@
 
 Only this package imports the Docker SDK (and the tests that check the engine).
 """
+
 from sandbox.backends.docker.backend import DockerBackend
 from sandbox.backends.docker.client import NO_ENGINE, NO_IMAGES, connect
 from sandbox.backends.docker.terminal import DockerTerminal, parse_published_ports

@@ -6,6 +6,7 @@ client.py (the engine connection and its threads), network.py, disks.py,
 pool.py, terminal.py, files.py. Every SDK call runs in a thread, never on the
 event loop.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -216,10 +217,7 @@ class DockerBackend(SandboxBackend):
             key = specs.key_from_name(container.name, role)
             if key is not None:
                 by_key[key][role] = container
-        return [
-            self._info(key, roles.get("engine"), roles.get("workspace"))
-            for key, roles in sorted(by_key.items())
-        ]
+        return [self._info(key, roles.get("engine"), roles.get("workspace")) for key, roles in sorted(by_key.items())]
 
     @staticmethod
     def _info(key: str, engine, workspace) -> SandboxInfo:
@@ -264,8 +262,16 @@ class DockerBackend(SandboxBackend):
         if self._languages.get((key, workspace.id)) == language:
             return
         script = f'printf %s "$1" > {specs.SOCKET_DIR}/language'
-        await self.engine.call(lambda: run_bounded(self.engine.api, workspace.id, ["sh", "-c", script, "sh", language],
-                                                   environment={}, max_bytes=1024, timeout=10))
+        await self.engine.call(
+            lambda: run_bounded(
+                self.engine.api,
+                workspace.id,
+                ["sh", "-c", script, "sh", language],
+                environment={},
+                max_bytes=1024,
+                timeout=10,
+            )
+        )
         self._languages[(key, workspace.id)] = language
 
     async def exec(self, key: str, command: list[str], timeout: float = 60) -> ExecResult:
@@ -273,8 +279,14 @@ class DockerBackend(SandboxBackend):
         # `timeout` ends the command inside; the deadline here holds even if the student replaced it.
         bounded = ["timeout", "-s", "KILL", str(int(max(1, timeout))), *command]
         result = await self.engine.call(
-            lambda: run_bounded(self.engine.api, workspace.id, bounded, environment=terminals.TERMINAL_ENV,
-                                max_bytes=EXEC_OUTPUT_LIMIT, timeout=timeout + 5)
+            lambda: run_bounded(
+                self.engine.api,
+                workspace.id,
+                bounded,
+                environment=terminals.TERMINAL_ENV,
+                max_bytes=EXEC_OUTPUT_LIMIT,
+                timeout=timeout + 5,
+            )
         )
         exit_code = result.exit_code if result.exit_code is not None else -1
         return ExecResult(exit_code=exit_code, output=result.combined.decode("utf-8", "replace"))

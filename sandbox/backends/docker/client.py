@@ -5,6 +5,7 @@ builder, the image and package caches, the management commands). `Engine`
 wraps the backend's client with its own threads: SDK calls block, so the async
 side never calls them on the event loop.
 """
+
 from __future__ import annotations
 
 import asyncio

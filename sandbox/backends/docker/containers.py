@@ -1,4 +1,5 @@
 """Small readings of a sandbox's containers (SDK container objects, or None)."""
+
 from __future__ import annotations
 
 import datetime

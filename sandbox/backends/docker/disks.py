@@ -15,6 +15,7 @@ The mounts are made in the host's mount namespace by a long-running helper
 container of the host engine (`nsenter` into its shim's namespace), so the app needs no root
 and works with a local or remote engine alike; each operation is one exec.
 """
+
 from __future__ import annotations
 
 import logging
@@ -151,12 +152,12 @@ def key_of_device(device: str) -> str | None:
     prefix = settings.SANDBOX_DISK_DIR.rstrip("/") + "/"
     if not device.startswith(prefix):
         return None
-    return _key_of_name(device[len(prefix):].split("/", 1)[0])
+    return _key_of_name(device[len(prefix) :].split("/", 1)[0])
 
 
 def _key_of_name(name: str) -> str | None:
     head = f"{settings.SANDBOX_NAME_PREFIX}-"
-    return name[len(head):] or None if name.startswith(head) else None
+    return name[len(head) :] or None if name.startswith(head) else None
 
 
 def parse_usage(output: str) -> dict[str, tuple[int, int]]:
@@ -172,7 +173,7 @@ def parse_usage(output: str) -> dict[str, tuple[int, int]]:
 
 
 def describe(command_: list[str]) -> str:
-    return " ".join(shlex.quote(part) for part in command_[5:]) [:200]
+    return " ".join(shlex.quote(part) for part in command_[5:])[:200]
 
 
 class SandboxDisks:
@@ -193,8 +194,10 @@ class SandboxDisks:
                 client.volumes.get(names.volume(folder))
             except NotFound:
                 client.volumes.create(
-                    name=names.volume(folder), driver="local",
-                    driver_opts=volume_options(names.key, folder), labels=labels(names.key, "volume"),
+                    name=names.volume(folder),
+                    driver="local",
+                    driver_opts=volume_options(names.key, folder),
+                    labels=labels(names.key, "volume"),
                 )
 
     def prepare(self, key: str):
@@ -225,8 +228,9 @@ class SandboxDisks:
         helper = self._helper
         if helper is None or helper.status != "running":
             helper = self._helper = self._start_helper()
-        result = run_bounded(self._engine.api, helper.id, command, environment={},
-                             max_bytes=HELPER_OUTPUT_LIMIT, timeout=120)
+        result = run_bounded(
+            self._engine.api, helper.id, command, environment={}, max_bytes=HELPER_OUTPUT_LIMIT, timeout=120
+        )
         if result.exit_code != 0:
             detail = result.combined.decode(errors="replace").strip()[-500:]
             log.error("disk helper failed (%s): %s", describe(command), detail)

@@ -9,6 +9,7 @@ cut short is reported as such (exit code None), never as success.
 
 Blocking: DockerBackend runs it in its threads.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,8 +31,9 @@ class BoundedOutput:
     timed_out: bool = False
 
 
-def run_bounded(api, container_id: str, command: list[str], *, environment: dict,
-                max_bytes: int, timeout: float) -> BoundedOutput:
+def run_bounded(
+    api, container_id: str, command: list[str], *, environment: dict, max_bytes: int, timeout: float
+) -> BoundedOutput:
     exec_id = api.exec_create(container_id, command, stdout=True, stderr=True, environment=environment)["Id"]
     response = api.exec_start(exec_id, socket=True)
     sock = getattr(response, "_sock", response)

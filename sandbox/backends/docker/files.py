@@ -8,6 +8,7 @@ rename, so a failed save never leaves half a file.
 
 These functions block (Docker SDK calls); DockerBackend runs them in threads.
 """
+
 from __future__ import annotations
 
 import io
@@ -25,12 +26,19 @@ ENV = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 
 # Exit codes of the scripts below, as FileProblem reasons.
 REASONS = {
-    40: "invalid", 41: "not-found", 42: "outside", 43: "is-dir", 44: "not-file",
-    45: "too-large", 46: "changed", 47: "exists", 48: "not-dir",
+    40: "invalid",
+    41: "not-found",
+    42: "outside",
+    43: "is-dir",
+    44: "not-file",
+    45: "too-large",
+    46: "changed",
+    47: "exists",
+    48: "not-dir",
 }
 
 # $1 is always the path; `realpath -e` resolves every symlink as the kernel would.
-INSIDE_HOME = f'case $r in {HOME}|{HOME}/*) ;; *) exit 42;; esac'
+INSIDE_HOME = f"case $r in {HOME}|{HOME}/*) ;; *) exit 42;; esac"
 
 LIST = f"""
 r=$(realpath -e -- "$1" 2>/dev/null) || exit 41
@@ -84,8 +92,14 @@ mv -fT -- "$2" "$1" || { rm -f -- "$2"; exit 1; }
 
 def _run(workspace, script: str, *args: str, max_bytes: int = OUTPUT_LIMIT):
     # The student can replace every command these scripts use: read with a bound and a deadline.
-    result = run_bounded(workspace.client.api, workspace.id, [*TIMEOUT, "sh", "-c", script, "sh", *args],
-                         environment=ENV, max_bytes=max_bytes, timeout=DEADLINE)
+    result = run_bounded(
+        workspace.client.api,
+        workspace.id,
+        [*TIMEOUT, "sh", "-c", script, "sh", *args],
+        environment=ENV,
+        max_bytes=max_bytes,
+        timeout=DEADLINE,
+    )
     if result.exit_code is None:
         raise FileProblem("failed", "the command in the sandbox printed too much or took too long")
     return result.exit_code, result.stdout, result.stderr
@@ -108,12 +122,14 @@ def list_dir(workspace, path: str, limit: int) -> list[FileEntry]:
         if len(parts) != 4 or not parts[2].isdigit() or not parts[3]:
             continue
         target_type, own_type, size, name = parts
-        entries.append(FileEntry(
-            name=name.decode("utf-8", "replace"),
-            kind={b"d": "dir", b"f": "file"}.get(target_type, "other"),
-            size=int(size),
-            link=own_type == b"l",
-        ))
+        entries.append(
+            FileEntry(
+                name=name.decode("utf-8", "replace"),
+                kind={b"d": "dir", b"f": "file"}.get(target_type, "other"),
+                size=int(size),
+                link=own_type == b"l",
+            )
+        )
     return entries
 
 

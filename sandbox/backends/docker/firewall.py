@@ -20,6 +20,7 @@ iptables), so the app needs no root. Idempotent and safe from several
 processes at once: Dockyard's own chains are replaced atomically
 (iptables-restore --noflush), jumps into them added only when missing.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -33,8 +34,18 @@ NAT_CHAIN = "DOCKYARD-REDIRECT"
 # Never reachable from a sandbox in "internet" mode: RFC 1918, CGNAT, loopback,
 # link-local (cloud metadata at 169.254.169.254), "this network", benchmarking,
 # documentation is not listed (the test machines' archive lives there), multicast, reserved.
-PRIVATE_RANGES = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
-                  "172.16.0.0/12", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4"]
+PRIVATE_RANGES = [
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "198.18.0.0/15",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+]
 MODES = ("cache", "internet")
 
 
@@ -44,12 +55,13 @@ def script() -> str:
     if egress not in MODES:
         raise ValueError(f"SANDBOX_EGRESS must be one of {', '.join(MODES)}, not {egress!r}")
     bridges = f"{BRIDGE_PREFIX}+"
-    caches = f"{settings.MIRROR_PORT},{settings.PACKAGE_CACHE_PORT}"
+    caches = f"{settings.IMAGE_CACHE_PORT},{settings.PACKAGE_CACHE_PORT}"
     private = "\n".join(f"-A {EGRESS_CHAIN} -d {cidr} -j REJECT" for cidr in PRIVATE_RANGES)
     egress_rules = f"-A {EGRESS_CHAIN} -j REJECT" if egress == "cache" else private
     http_redirect = (
         f"-A {NAT_CHAIN} -p tcp --dport 80 -j REDIRECT --to-ports {settings.PACKAGE_CACHE_PORT}"
-        if egress == "cache" else ""
+        if egress == "cache"
+        else ""
     )
     return f"""set -eu
 # Use the iptables flavour the host's Docker uses (legacy or nftables).

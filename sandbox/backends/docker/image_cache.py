@@ -2,7 +2,7 @@
 sandbox's nested engine uses as its Docker Hub mirror, so a class pulling
 `nginx` costs one download, or none at all offline.
 
-Two modes (settings.MIRROR_UPSTREAM; "auto", the default, picks pull-through
+Two modes (settings.IMAGE_CACHE_UPSTREAM; "auto", the default, picks pull-through
 when Docker Hub answers and offline when it does not):
 - offline: the cache serves, read-only, what `seed_images` put in it:
   each listed image pulled from Docker Hub when reachable, otherwise built
@@ -13,6 +13,7 @@ when Docker Hub answers and offline when it does not):
 The registry runs as containers of the host engine (host network), so it
 restarts with the engine and needs nothing installed on the host.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,12 +32,14 @@ from sandbox.backends.docker.images import BuildError
 from sandbox.backends.docker.specs import LABEL, ROLE_LABEL
 
 Log = Callable[[str], None]
-MANIFEST_TYPES = ", ".join([
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-    "application/vnd.oci.image.manifest.v1+json",
-])
+MANIFEST_TYPES = ", ".join(
+    [
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+    ]
+)
 # Images the project can build itself when Docker Hub is out of reach.
 LOCAL_STAND_INS = {"nginx", "redis"}
 # Extra tags of the same image, as Docker Hub has them.
@@ -48,7 +51,7 @@ DOCKER_HUB = "https://registry-1.docker.io"
 
 def upstream() -> str:
     """The registry the cache pulls through, or "" for offline mode."""
-    configured = settings.MIRROR_UPSTREAM.strip()
+    configured = settings.IMAGE_CACHE_UPSTREAM.strip()
     if configured.lower() in ("", "off", "offline", "none"):
         return ""
     if configured.lower() != "auto":
@@ -71,7 +74,7 @@ def _name(role: str) -> str:
 
 
 def serve_url() -> str:
-    return f"http://127.0.0.1:{settings.MIRROR_PORT}"
+    return f"http://127.0.0.1:{settings.IMAGE_CACHE_PORT}"
 
 
 # --- running the registry -----------------------------------------------------
@@ -82,7 +85,7 @@ def ensure_registry(client: docker.DockerClient, log: Log) -> None:
     _build_registry_image(client, log)
     remote = upstream()
     mode = "proxy" if remote else "serve"
-    env = {"REGISTRY_ADDR": f"0.0.0.0:{settings.MIRROR_PORT}", "REGISTRY_MODE": mode}
+    env = {"REGISTRY_ADDR": f"0.0.0.0:{settings.IMAGE_CACHE_PORT}", "REGISTRY_MODE": mode}
     if remote:
         env["REGISTRY_UPSTREAM"] = remote
     wanted = sorted(f"{k}={v}" for k, v in env.items())
@@ -95,7 +98,7 @@ def ensure_registry(client: docker.DockerClient, log: Log) -> None:
             if current.status != "running":
                 current.start()
             _wait_healthy(serve_url(), log)
-            log(f"[cache] {name} is running ({mode} mode) on port {settings.MIRROR_PORT}")
+            log(f"[cache] {name} is running ({mode} mode) on port {settings.IMAGE_CACHE_PORT}")
             return
         log(f"[cache] recreating {name} (its settings changed)")
         current.remove(force=True)
@@ -103,7 +106,7 @@ def ensure_registry(client: docker.DockerClient, log: Log) -> None:
         pass
     _run_registry(client, name, env)
     _wait_healthy(serve_url(), log)
-    log(f"[cache] {name} started ({mode} mode) on port {settings.MIRROR_PORT}")
+    log(f"[cache] {name} started ({mode} mode) on port {settings.IMAGE_CACHE_PORT}")
 
 
 def current_upstream(client: docker.DockerClient | None = None) -> str:
@@ -186,9 +189,9 @@ def _start_writer(client: docker.DockerClient, log: Log):
         client.containers.get(name).remove(force=True)
     except docker.errors.NotFound:
         pass
-    env = {"REGISTRY_ADDR": f"127.0.0.1:{settings.MIRROR_SEED_PORT}", "REGISTRY_MODE": "seed"}
+    env = {"REGISTRY_ADDR": f"127.0.0.1:{settings.IMAGE_CACHE_SEED_PORT}", "REGISTRY_MODE": "seed"}
     writer = _run_registry(client, name, env, detach_restart=False)
-    _wait_healthy(f"http://127.0.0.1:{settings.MIRROR_SEED_PORT}", log)
+    _wait_healthy(f"http://127.0.0.1:{settings.IMAGE_CACHE_SEED_PORT}", log)
     return writer
 
 
@@ -227,7 +230,7 @@ def _obtain(client: docker.DockerClient, reference: str, log: Log) -> str:
 
 def _push(client: docker.DockerClient, local: str, reference: str, log: Log) -> None:
     repository, tag = _split(reference)
-    target = f"127.0.0.1:{settings.MIRROR_SEED_PORT}/library/{repository}"
+    target = f"127.0.0.1:{settings.IMAGE_CACHE_SEED_PORT}/library/{repository}"
     client.images.get(local).tag(target, tag)
     log(f"[cache] pushing {reference}")
     for chunk in client.api.push(target, tag=tag, stream=True, decode=True):
@@ -244,7 +247,8 @@ def _warm(reference: str, log: Log) -> None:
     manifest = _get_json(f"{base}/manifests/{tag}")
     if "manifests" in manifest:  # a multi-platform index: take linux/amd64
         chosen = next(
-            m for m in manifest["manifests"]
+            m
+            for m in manifest["manifests"]
             if m.get("platform", {}).get("os") == "linux" and m["platform"].get("architecture") == "amd64"
         )
         manifest = _get_json(f"{base}/manifests/{chosen['digest']}")

@@ -5,6 +5,7 @@ Each built image carries a label with a hash of its build inputs (its
 directory under sandbox/images/, its build arguments and the IDs of the
 images it is built from), so a second run skips what is already up to date.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -53,13 +54,24 @@ def build_all(force: bool = False, log: Log = print) -> None:
     base_id = client.images.get(base_image()).id
     busybox_id = build_role(client, "busybox", busybox_image(), {"BASE": base_image()}, [base_id], force, log)
     build_role(
-        client, "engine", image("engine"), {"BASE": base_image()}, [base_id, busybox_id], force, log,
+        client,
+        "engine",
+        image("engine"),
+        {"BASE": base_image()},
+        [base_id, busybox_id],
+        force,
+        log,
         extra_files={"busybox.tar": lambda: _seed_tar(client, busybox_image())},
     )
     engine_id = client.images.get(image("engine")).id
     build_role(
-        client, "workspace", image("workspace"),
-        {"BASE": base_image(), "ENGINE": image("engine")}, [base_id, engine_id], force, log,
+        client,
+        "workspace",
+        image("workspace"),
+        {"BASE": base_image(), "ENGINE": image("engine")},
+        [base_id, engine_id],
+        force,
+        log,
     )
     log("All images are up to date.")
 
@@ -120,9 +132,7 @@ def _debootstrap_base(client: docker.DockerClient, name: str, log: Log) -> None:
     rootfs = Path(tempfile.mkdtemp(prefix="dockyard-rootfs-"))
     try:
         log(f"[base] debootstrap --variant=minbase bookworm from {mirror} (about 30 s)")
-        _run_logged(
-            ["debootstrap", "--variant=minbase", "bookworm", str(rootfs), mirror], log, "[debootstrap] "
-        )
+        _run_logged(["debootstrap", "--variant=minbase", "bookworm", str(rootfs), mirror], log, "[debootstrap] ")
         _write_apt_sources(rootfs, mirror)
         for cache in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for entry in (rootfs / cache).glob("*"):
@@ -134,7 +144,9 @@ def _debootstrap_base(client: docker.DockerClient, name: str, log: Log) -> None:
             subprocess.run(["tar", "-C", str(rootfs), "-c", "."], stdout=archive, check=True)
             archive.flush()
             client.api.import_image_from_file(
-                archive.name, repository=repo, tag=tag,
+                archive.name,
+                repository=repo,
+                tag=tag,
                 changes=['CMD ["bash"]', "ENV LANG=C.UTF-8"],
             )
     finally:
@@ -145,9 +157,7 @@ def _write_apt_sources(rootfs: Path, mirror: str) -> None:
     """Point apt at updates and security too, as Debian's own images do."""
     security = settings.DEBIAN_SECURITY_MIRROR
     (rootfs / "etc/apt/sources.list").write_text(
-        f"deb {mirror} bookworm main\n"
-        f"deb {mirror} bookworm-updates main\n"
-        f"deb {security} bookworm-security main\n"
+        f"deb {mirror} bookworm main\ndeb {mirror} bookworm-updates main\ndeb {security} bookworm-security main\n"
     )
 
 
@@ -212,8 +222,14 @@ def build_role(
 def _stream_build(client, context: Path, name: str, buildargs: dict, labels: dict, role: str, log: Log) -> str:
     image_id = None
     stream = client.api.build(
-        path=str(context), tag=name, buildargs=buildargs, labels=labels,
-        rm=True, forcerm=True, pull=False, decode=True,
+        path=str(context),
+        tag=name,
+        buildargs=buildargs,
+        labels=labels,
+        rm=True,
+        forcerm=True,
+        pull=False,
+        decode=True,
     )
     try:
         for chunk in stream:

@@ -4,6 +4,7 @@ A network per sandbox keeps students apart (no shared bridge); its subnet comes
 from SANDBOX_SUBNET_POOL. The host's rules (firewall.py) are put in place once
 per process, before any sandbox starts; without them none starts.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,7 +33,8 @@ class SandboxNetworks:
             log.error("could not set the host firewall for sandboxes: %s", exc)
             raise SandboxError(
                 "The classroom's network rules could not be set on the Docker host, so no sandbox is started. "
-                "The server's log says why.", code="host-setup",
+                "The server's log says why.",
+                code="host-setup",
             ) from exc
         log.info("%s", output.decode(errors="replace").strip())
         self._firewall_ready = True

@@ -10,6 +10,7 @@ clear refusal, and keeps the .deb files, so a class installing curl downloads
 it once. Like the image cache it runs as a container of the host engine
 (host network) and restarts with it.
 """
+
 from __future__ import annotations
 
 import time

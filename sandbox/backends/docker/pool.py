@@ -5,6 +5,7 @@ one by renaming its two containers to the student's names (an atomic engine
 call: two processes cannot claim the same one). Its volumes and network keep
 their pool names, which `remove` finds from the containers' mounts.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -3,6 +3,7 @@
 Kept apart from the backend's control flow so the security-relevant options
 can be read (and reviewed) in one place.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -71,7 +72,7 @@ def key_from_name(name: str, role: str | None) -> str | None:
     head, tail = f"{settings.SANDBOX_NAME_PREFIX}-", f"-{role}"
     if not role or not name.startswith(head) or not name.endswith(tail):
         return None
-    return name[len(head):-len(tail)] or None
+    return name[len(head) : -len(tail)] or None
 
 
 def image(role: str) -> str:
@@ -140,9 +141,7 @@ def engine_options(names: Names) -> dict:
             names.volume("run"): {"bind": SOCKET_DIR, "mode": "rw"},
             names.volume("home"): {"bind": HOME, "mode": "rw"},
         },
-        environment=(
-            {"DOCKYARD_MIRROR_PORT": str(settings.MIRROR_PORT)} if settings.MIRROR_ENABLED else {}
-        ),
+        environment=({"DOCKYARD_MIRROR_PORT": str(settings.IMAGE_CACHE_PORT)} if settings.IMAGE_CACHE_ENABLED else {}),
         mem_limit=settings.SANDBOX_ENGINE_MEMORY,
         memswap_limit=settings.SANDBOX_ENGINE_MEMORY,
         nano_cpus=_cpus(settings.SANDBOX_ENGINE_CPUS),

@@ -4,6 +4,7 @@ Each is a `docker exec -it` whose hijacked HTTP connection is read without
 blocking. The exec's shell records its pid under a token, so closing the
 stream hangs up exactly that shell (the engine has no way to kill an exec).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -35,7 +36,7 @@ CONTAINER_EVENTS = (
 WATCH_PORTS = (
     "since=$(date +%s); "
     "ports() { docker ps --format '{{.Names}}\t{{.Ports}}' 2>/dev/null; echo; }; "
-    f"ports; {CONTAINER_EVENTS} --since \"$since\" 2>/dev/null | while read -r _; do ports; done"
+    f'ports; {CONTAINER_EVENTS} --since "$since" 2>/dev/null | while read -r _; do ports; done'
 )
 # Closing the exec's connection does not end the process inside (its tty stays
 # open in the engine), so each stream notes its process's pid to hang it up.

@@ -23,6 +23,7 @@ Docker decodes request bodies with Go's encoding/json, which matches field
 names case-insensitively (with Unicode folding: "ſ" is "s") and merges
 repeated keys; so keys are case-folded here and a repeated key is refused.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,8 +47,7 @@ class Refused(Exception):
     pass
 
 
-def decide(method: str, uri: str, headers: dict | None, body: bytes | None,
-           language: str = "en") -> tuple[bool, str]:
+def decide(method: str, uri: str, headers: dict | None, body: bytes | None, language: str = "en") -> tuple[bool, str]:
     """(allow, message) for one API request; the message is shown to the student, in
     their page's language where authz_messages knows it."""
     try:
@@ -194,10 +194,22 @@ class Custom(Schema):
 
 # --- bind mounts and volumes ----------------------------------------------------
 
-_BIND_OPTIONS = {"ro", "rw", "z", "nocopy", "private", "rprivate", "slave", "rslave",
-                 "consistent", "cached", "delegated"}
-_PROPAGATION = OneOf("", "private", "rprivate", "slave", "rslave",
-                     flag="bind propagation (shared mounts reach back into the engine)")
+_BIND_OPTIONS = {
+    "ro",
+    "rw",
+    "z",
+    "nocopy",
+    "private",
+    "rprivate",
+    "slave",
+    "rslave",
+    "consistent",
+    "cached",
+    "delegated",
+}
+_PROPAGATION = OneOf(
+    "", "private", "rprivate", "slave", "rslave", flag="bind propagation (shared mounts reach back into the engine)"
+)
 
 
 def _normalize(path: str) -> str:
@@ -214,14 +226,16 @@ def check_bind_source(source: str) -> None:
         raise Refused(f"bind mounts must name an absolute path under {HOME}")
     normal = _normalize(source)
     if not _is_under(normal, (HOME,)):
-        raise Refused(f"bind mounts from outside {HOME} are not allowed ({source}); use a path under ~/ or a named volume")
+        raise Refused(
+            f"bind mounts from outside {HOME} are not allowed ({source}); use a path under ~/ or a named volume"
+        )
     # The policy runs beside dockerd, so this resolves as dockerd will.
     if not _is_under(os.path.realpath(normal), (HOME,)):
         raise Refused(f"bind mounts through symlinks leading outside {HOME} are not allowed ({source})")
 
 
 def _check_bind(value, path):
-    """"SOURCE:TARGET[:OPTIONS]": a named volume, or a path under /root."""
+    """ "SOURCE:TARGET[:OPTIONS]": a named volume, or a path under /root."""
     if not isinstance(value, str):
         raise Refused(f"request body could not be inspected ({path} is not a string)")
     parts = value.split(":")
@@ -239,8 +253,22 @@ def _check_bind(value, path):
 
 
 _LOCAL = OneOf("", "local", flag="volume drivers other than local")
-_VOLUME_MOUNT_OPTIONS = {"size", "mode", "uid", "gid", "nr_inodes", "nr_blocks",
-                         "noexec", "nosuid", "nodev", "exec", "suid", "dev", "ro", "rw"}
+_VOLUME_MOUNT_OPTIONS = {
+    "size",
+    "mode",
+    "uid",
+    "gid",
+    "nr_inodes",
+    "nr_blocks",
+    "noexec",
+    "nosuid",
+    "nodev",
+    "exec",
+    "suid",
+    "dev",
+    "ro",
+    "rw",
+}
 
 
 def _check_volume_driver_options(value, path):
@@ -249,8 +277,10 @@ def _check_volume_driver_options(value, path):
         return
     if not isinstance(value, dict):
         raise Refused(f"request body could not be inspected ({path} is not an object)")
-    refusal = ("volumes that mount host paths or devices (driver options o=bind, device=, type=) are "
-               "not allowed in the classroom sandbox")
+    refusal = (
+        "volumes that mount host paths or devices (driver options o=bind, device=, type=) are "
+        "not allowed in the classroom sandbox"
+    )
     for key, item in value.items():
         key, item = str(key).casefold(), str(item)
         if key in ("type", "device"):
@@ -279,22 +309,26 @@ def _check_mount(value, path):
         check_bind_source(str(source or ""))
 
 
-MOUNT = Obj({
-    "Type": Any(),  # checked in _check_mount
-    "Source": Any(),  # a bind's source is checked in _check_mount; else a volume name
-    "Target": Any(),
-    "ReadOnly": Any(),
-    "Consistency": Any(),
-    "BindOptions": Obj({
-        "Propagation": _PROPAGATION,
-        "NonRecursive": Any(),
-        "CreateMountpoint": Any(),
-        "ReadOnlyNonRecursive": Any(),
-        "ReadOnlyForceRecursive": Any(),
-    }),
-    "VolumeOptions": Obj({"NoCopy": Any(), "Labels": Any(), "Subpath": Any(), "DriverConfig": _DRIVER_CONFIG}),
-    "TmpfsOptions": Obj({"SizeBytes": Any(), "Mode": Any(), "Options": Any()}),
-})
+MOUNT = Obj(
+    {
+        "Type": Any(),  # checked in _check_mount
+        "Source": Any(),  # a bind's source is checked in _check_mount; else a volume name
+        "Target": Any(),
+        "ReadOnly": Any(),
+        "Consistency": Any(),
+        "BindOptions": Obj(
+            {
+                "Propagation": _PROPAGATION,
+                "NonRecursive": Any(),
+                "CreateMountpoint": Any(),
+                "ReadOnlyNonRecursive": Any(),
+                "ReadOnlyForceRecursive": Any(),
+            }
+        ),
+        "VolumeOptions": Obj({"NoCopy": Any(), "Labels": Any(), "Subpath": Any(), "DriverConfig": _DRIVER_CONFIG}),
+        "TmpfsOptions": Obj({"SizeBytes": Any(), "Mode": Any(), "Options": Any()}),
+    }
+)
 
 # --- containers -------------------------------------------------------------------
 
@@ -304,147 +338,224 @@ _ZERO_DEVICES = Empty("per-device I/O limits (--device-read-bps and friends)")
 # What `docker run --cpus/--memory/--pids-limit/...` sets. Raising them is fine:
 # the engine's own container limits still bound everything nested.
 RESOURCES = {
-    "CpuShares": Any(), "Memory": Any(), "NanoCpus": Any(),
+    "CpuShares": Any(),
+    "Memory": Any(),
+    "NanoCpus": Any(),
     "CgroupParent": Empty("--cgroup-parent"),
     "BlkioWeight": Any(),
-    "BlkioWeightDevice": _ZERO_DEVICES, "BlkioDeviceReadBps": _ZERO_DEVICES,
-    "BlkioDeviceWriteBps": _ZERO_DEVICES, "BlkioDeviceReadIOps": _ZERO_DEVICES,
+    "BlkioWeightDevice": _ZERO_DEVICES,
+    "BlkioDeviceReadBps": _ZERO_DEVICES,
+    "BlkioDeviceWriteBps": _ZERO_DEVICES,
+    "BlkioDeviceReadIOps": _ZERO_DEVICES,
     "BlkioDeviceWriteIOps": _ZERO_DEVICES,
-    "CpuPeriod": Any(), "CpuQuota": Any(),
+    "CpuPeriod": Any(),
+    "CpuQuota": Any(),
     "CpuRealtimePeriod": Empty("real-time CPU scheduling"),
     "CpuRealtimeRuntime": Empty("real-time CPU scheduling"),
-    "CpusetCpus": Any(), "CpusetMems": Any(),
+    "CpusetCpus": Any(),
+    "CpusetMems": Any(),
     "Devices": Empty("--device"),
     "DeviceCgroupRules": Empty("--device-cgroup-rule"),
     "DeviceRequests": Empty("--gpus and device requests"),
-    "KernelMemory": Any(), "KernelMemoryTCP": Any(),
-    "MemoryReservation": Any(), "MemorySwap": Any(), "MemorySwappiness": Any(),
+    "KernelMemory": Any(),
+    "KernelMemoryTCP": Any(),
+    "MemoryReservation": Any(),
+    "MemorySwap": Any(),
+    "MemorySwappiness": Any(),
     "OomKillDisable": Bools((False,), flag="--oom-kill-disable"),
     "PidsLimit": Any(),
     "Ulimits": ListOf(Obj({"Name": Any(), "Soft": Any(), "Hard": Any()})),
-    "CpuCount": Any(), "CpuPercent": Any(),
-    "IOMaximumIOps": Any(), "IOMaximumBandwidth": Any(),
+    "CpuCount": Any(),
+    "CpuPercent": Any(),
+    "IOMaximumIOps": Any(),
+    "IOMaximumBandwidth": Any(),
 }
 
-HOST_CONFIG = Obj({
-    **RESOURCES,
-    "Binds": ListOf(Custom(_check_bind)),
-    "ContainerIDFile": Any(),
-    "LogConfig": Obj({
-        "Type": OneOf("", "json-file", "local", "none", flag="--log-driver"),
-        "Config": MapOf(Any()),
-    }),
-    # host is the engine's own network namespace, which the student's shell shares anyway.
-    "NetworkMode": Any(),
-    "PortBindings": Any(),
-    "RestartPolicy": Obj({"Name": Any(), "MaximumRetryCount": Any()}),
-    "AutoRemove": Any(),
-    "VolumeDriver": _LOCAL,
-    "VolumesFrom": Any(),  # the student's own containers
-    "ConsoleSize": Any(),
-    "Annotations": Empty("--annotation"),
-    "CapAdd": Empty("--cap-add"),
-    "CapDrop": Any(),
-    "Capabilities": Empty("setting the capability set"),
-    "CgroupnsMode": OneOf("", "private", flag="--cgroupns"),
-    "Dns": Any(), "DnsOptions": Any(), "DnsSearch": Any(),
-    "ExtraHosts": Any(),
-    "GroupAdd": Any(),
-    "IpcMode": OneOf("", "none", "private", "shareable", flag="--ipc", pattern=_CONTAINER_REF),
-    "Cgroup": OneOf("", flag="--cgroup", pattern=_CONTAINER_REF),
-    "Links": Any(),
-    "OomScoreAdj": Any(),
-    "PidMode": OneOf("", flag="--pid", pattern=_CONTAINER_REF),
-    "Privileged": Bools((False,), flag="--privileged"),
-    "PublishAllPorts": Any(),
-    "ReadonlyRootfs": Any(),
-    "SecurityOpt": ListOf(OneOf("no-new-privileges", "no-new-privileges:true", "no-new-privileges=true",
-                                flag="--security-opt")),
-    "StorageOpt": Empty("--storage-opt"),
-    "Tmpfs": MapOf(Any()),
-    "UTSMode": OneOf("", flag="--uts"),
-    "UsernsMode": OneOf("", flag="--userns"),
-    "ShmSize": Any(),
-    "Sysctls": Empty("--sysctl"),
-    "Runtime": OneOf("", "runc", "io.containerd.runc.v2", flag="--runtime"),
-    "Isolation": OneOf("", "default", flag="--isolation"),
-    "Mounts": ListOf(Custom(_check_mount)),
-    # Present at all, even [], they change what is masked in /proc: `--security-opt
-    # systempaths=unconfined` sends [] and leaves /proc/sys writable.
-    "MaskedPaths": Absent("changing the masked /proc paths"),
-    "ReadonlyPaths": Absent("changing the read-only /proc paths"),
-    "Init": Any(),
-})
+HOST_CONFIG = Obj(
+    {
+        **RESOURCES,
+        "Binds": ListOf(Custom(_check_bind)),
+        "ContainerIDFile": Any(),
+        "LogConfig": Obj(
+            {
+                "Type": OneOf("", "json-file", "local", "none", flag="--log-driver"),
+                "Config": MapOf(Any()),
+            }
+        ),
+        # host is the engine's own network namespace, which the student's shell shares anyway.
+        "NetworkMode": Any(),
+        "PortBindings": Any(),
+        "RestartPolicy": Obj({"Name": Any(), "MaximumRetryCount": Any()}),
+        "AutoRemove": Any(),
+        "VolumeDriver": _LOCAL,
+        "VolumesFrom": Any(),  # the student's own containers
+        "ConsoleSize": Any(),
+        "Annotations": Empty("--annotation"),
+        "CapAdd": Empty("--cap-add"),
+        "CapDrop": Any(),
+        "Capabilities": Empty("setting the capability set"),
+        "CgroupnsMode": OneOf("", "private", flag="--cgroupns"),
+        "Dns": Any(),
+        "DnsOptions": Any(),
+        "DnsSearch": Any(),
+        "ExtraHosts": Any(),
+        "GroupAdd": Any(),
+        "IpcMode": OneOf("", "none", "private", "shareable", flag="--ipc", pattern=_CONTAINER_REF),
+        "Cgroup": OneOf("", flag="--cgroup", pattern=_CONTAINER_REF),
+        "Links": Any(),
+        "OomScoreAdj": Any(),
+        "PidMode": OneOf("", flag="--pid", pattern=_CONTAINER_REF),
+        "Privileged": Bools((False,), flag="--privileged"),
+        "PublishAllPorts": Any(),
+        "ReadonlyRootfs": Any(),
+        "SecurityOpt": ListOf(
+            OneOf("no-new-privileges", "no-new-privileges:true", "no-new-privileges=true", flag="--security-opt")
+        ),
+        "StorageOpt": Empty("--storage-opt"),
+        "Tmpfs": MapOf(Any()),
+        "UTSMode": OneOf("", flag="--uts"),
+        "UsernsMode": OneOf("", flag="--userns"),
+        "ShmSize": Any(),
+        "Sysctls": Empty("--sysctl"),
+        "Runtime": OneOf("", "runc", "io.containerd.runc.v2", flag="--runtime"),
+        "Isolation": OneOf("", "default", flag="--isolation"),
+        "Mounts": ListOf(Custom(_check_mount)),
+        # Present at all, even [], they change what is masked in /proc: `--security-opt
+        # systempaths=unconfined` sends [] and leaves /proc/sys writable.
+        "MaskedPaths": Absent("changing the masked /proc paths"),
+        "ReadonlyPaths": Absent("changing the read-only /proc paths"),
+        "Init": Any(),
+    }
+)
 
-HEALTHCHECK = Obj({"Test": Any(), "Interval": Any(), "Timeout": Any(), "StartPeriod": Any(),
-                   "StartInterval": Any(), "Retries": Any()})
+HEALTHCHECK = Obj(
+    {"Test": Any(), "Interval": Any(), "Timeout": Any(), "StartPeriod": Any(), "StartInterval": Any(), "Retries": Any()}
+)
 
 # container.Config: what runs, not how it is confined. Also the body of /commit.
 CONFIG = {
-    "Hostname": Any(), "Domainname": Any(), "User": Any(),
-    "AttachStdin": Any(), "AttachStdout": Any(), "AttachStderr": Any(),
-    "ExposedPorts": Any(), "Tty": Any(), "OpenStdin": Any(), "StdinOnce": Any(),
-    "Env": Any(), "Cmd": Any(), "Healthcheck": HEALTHCHECK, "ArgsEscaped": Any(),
-    "Image": Any(), "Volumes": Any(), "WorkingDir": Any(), "Entrypoint": Any(),
-    "NetworkDisabled": Any(), "MacAddress": Any(), "OnBuild": Any(), "Labels": Any(),
-    "StopSignal": Any(), "StopTimeout": Any(), "Shell": Any(),
+    "Hostname": Any(),
+    "Domainname": Any(),
+    "User": Any(),
+    "AttachStdin": Any(),
+    "AttachStdout": Any(),
+    "AttachStderr": Any(),
+    "ExposedPorts": Any(),
+    "Tty": Any(),
+    "OpenStdin": Any(),
+    "StdinOnce": Any(),
+    "Env": Any(),
+    "Cmd": Any(),
+    "Healthcheck": HEALTHCHECK,
+    "ArgsEscaped": Any(),
+    "Image": Any(),
+    "Volumes": Any(),
+    "WorkingDir": Any(),
+    "Entrypoint": Any(),
+    "NetworkDisabled": Any(),
+    "MacAddress": Any(),
+    "OnBuild": Any(),
+    "Labels": Any(),
+    "StopSignal": Any(),
+    "StopTimeout": Any(),
+    "Shell": Any(),
 }
 
-ENDPOINT_SETTINGS = Obj({
-    "IPAMConfig": Obj({"IPv4Address": Any(), "IPv6Address": Any(), "LinkLocalIPs": Any()}),
-    "Links": Any(), "Aliases": Any(), "DriverOpts": Any(), "GwPriority": Any(),
-    "NetworkID": Any(), "EndpointID": Any(), "Gateway": Any(), "IPAddress": Any(),
-    "MacAddress": Any(), "IPPrefixLen": Any(), "IPv6Gateway": Any(),
-    "GlobalIPv6Address": Any(), "GlobalIPv6PrefixLen": Any(), "DNSNames": Any(),
-    "IPv4Address": Any(), "IPv6Address": Any(), "LinkLocalIPs": Any(),
-})
+ENDPOINT_SETTINGS = Obj(
+    {
+        "IPAMConfig": Obj({"IPv4Address": Any(), "IPv6Address": Any(), "LinkLocalIPs": Any()}),
+        "Links": Any(),
+        "Aliases": Any(),
+        "DriverOpts": Any(),
+        "GwPriority": Any(),
+        "NetworkID": Any(),
+        "EndpointID": Any(),
+        "Gateway": Any(),
+        "IPAddress": Any(),
+        "MacAddress": Any(),
+        "IPPrefixLen": Any(),
+        "IPv6Gateway": Any(),
+        "GlobalIPv6Address": Any(),
+        "GlobalIPv6PrefixLen": Any(),
+        "DNSNames": Any(),
+        "IPv4Address": Any(),
+        "IPv6Address": Any(),
+        "LinkLocalIPs": Any(),
+    }
+)
 
 # Host settings at the top level (which Docker still reads when HostConfig is
 # absent) are simply not declared here, so they are refused as unknown fields.
-CONTAINER_CREATE = Obj({
-    **CONFIG,
-    "HostConfig": HOST_CONFIG,
-    "NetworkingConfig": Obj({"EndpointsConfig": MapOf(ENDPOINT_SETTINGS)}),
-}, nullable=False)
+CONTAINER_CREATE = Obj(
+    {
+        **CONFIG,
+        "HostConfig": HOST_CONFIG,
+        "NetworkingConfig": Obj({"EndpointsConfig": MapOf(ENDPOINT_SETTINGS)}),
+    },
+    nullable=False,
+)
 
-CONTAINER_UPDATE = Obj({**RESOURCES, "RestartPolicy": Obj({"Name": Any(), "MaximumRetryCount": Any()})},
-                       nullable=False)
+CONTAINER_UPDATE = Obj({**RESOURCES, "RestartPolicy": Obj({"Name": Any(), "MaximumRetryCount": Any()})}, nullable=False)
 
-EXEC_CREATE = Obj({
-    "User": Any(), "Privileged": Bools((False,), flag="docker exec --privileged"),
-    "Tty": Any(), "ConsoleSize": Any(),
-    "AttachStdin": Any(), "AttachStdout": Any(), "AttachStderr": Any(),
-    "Detach": Any(), "DetachKeys": Any(), "Env": Any(), "WorkingDir": Any(), "Cmd": Any(),
-}, nullable=False)
+EXEC_CREATE = Obj(
+    {
+        "User": Any(),
+        "Privileged": Bools((False,), flag="docker exec --privileged"),
+        "Tty": Any(),
+        "ConsoleSize": Any(),
+        "AttachStdin": Any(),
+        "AttachStdout": Any(),
+        "AttachStderr": Any(),
+        "Detach": Any(),
+        "DetachKeys": Any(),
+        "Env": Any(),
+        "WorkingDir": Any(),
+        "Cmd": Any(),
+    },
+    nullable=False,
+)
 
 EXEC_START = Obj({"Detach": Any(), "Tty": Any(), "ConsoleSize": Any()})
 
 COMMIT = Obj(CONFIG)  # `docker commit` without --change sends `null`
 
-VOLUME_CREATE = Obj({
-    "Name": Any(),
-    "Driver": _LOCAL,
-    "DriverOpts": Custom(_check_volume_driver_options),
-    "Labels": Any(),
-})
+VOLUME_CREATE = Obj(
+    {
+        "Name": Any(),
+        "Driver": _LOCAL,
+        "DriverOpts": Custom(_check_volume_driver_options),
+        "Labels": Any(),
+    }
+)
 
 # Networks live inside the student's engine. Only the bridge driver: macvlan and
 # ipvlan would put nested containers on the engine's own network.
-NETWORK_CREATE = Obj({
-    "Name": Any(), "CheckDuplicate": Any(),
-    "Driver": OneOf("", "bridge", flag="network drivers other than bridge (--driver)"),
-    "Scope": OneOf("", "local", flag="--scope"),
-    "EnableIPv4": Any(), "EnableIPv6": Any(),
-    "IPAM": Obj({
-        "Driver": OneOf("", "default", flag="--ipam-driver"),
+NETWORK_CREATE = Obj(
+    {
+        "Name": Any(),
+        "CheckDuplicate": Any(),
+        "Driver": OneOf("", "bridge", flag="network drivers other than bridge (--driver)"),
+        "Scope": OneOf("", "local", flag="--scope"),
+        "EnableIPv4": Any(),
+        "EnableIPv6": Any(),
+        "IPAM": Obj(
+            {
+                "Driver": OneOf("", "default", flag="--ipam-driver"),
+                "Options": Any(),
+                "Config": ListOf(
+                    Obj({"Subnet": Any(), "IPRange": Any(), "Gateway": Any(), "AuxiliaryAddresses": Any()})
+                ),
+            }
+        ),
+        "Internal": Any(),
+        "Attachable": Any(),
+        "Ingress": Bools((False,), flag="--ingress"),
+        "ConfigOnly": Any(),
+        "ConfigFrom": Obj({"Network": Any()}),
         "Options": Any(),
-        "Config": ListOf(Obj({"Subnet": Any(), "IPRange": Any(), "Gateway": Any(), "AuxiliaryAddresses": Any()})),
-    }),
-    "Internal": Any(), "Attachable": Any(),
-    "Ingress": Bools((False,), flag="--ingress"),
-    "ConfigOnly": Any(), "ConfigFrom": Obj({"Network": Any()}),
-    "Options": Any(), "Labels": Any(),
-})
+        "Labels": Any(),
+    }
+)
 
 NETWORK_CONNECT = Obj({"Container": Any(), "EndpointConfig": ENDPOINT_SETTINGS})
 NETWORK_DISCONNECT = Obj({"Container": Any(), "Force": Any()})
@@ -475,27 +586,58 @@ def _json_query(schema: Schema):
         except ValueError:
             raise Refused(f"the build option {path} could not be inspected (not JSON)") from None
         schema.check(decoded, path)
+
     return Custom(check)
 
 
-BUILD_QUERY = Query({
-    "dockerfile": Any(), "t": Any(), "extrahosts": Any(), "remote": Any(), "q": Any(),
-    "nocache": Any(), "cachefrom": Any(), "pull": Any(), "rm": Any(), "forcerm": Any(),
-    "memory": Any(), "memswap": Any(), "cpushares": Any(), "cpusetcpus": Any(),
-    "cpusetmems": Any(), "cpuperiod": Any(), "cpuquota": Any(), "buildargs": Any(),
-    "shmsize": Any(), "squash": Any(), "labels": Any(), "platform": Any(), "target": Any(),
-    "session": Any(), "buildid": Any(), "version": OneOf("", "1", "2", flag="builder version"),
-    "networkmode": OneOf("", "default", "bridge", "host", "none", flag="docker build --network"),
-    "isolation": OneOf("", "default", flag="--isolation"),
-    "ulimits": _json_query(ListOf(Obj({"Name": Any(), "Soft": Any(), "Hard": Any()}))),
-    "outputs": _json_query(ListOf(Obj({
-        "Type": OneOf("local", "tar", "image", "moby", "docker", "cacheonly", flag="docker build --output type"),
-        "Attrs": Any(),
-    }))),
-    # The classic builder gives each RUN step these host settings.
-    "cgroupparent": Empty("--cgroup-parent"),
-    "securityopt": Empty("docker build --security-opt"),
-})
+BUILD_QUERY = Query(
+    {
+        "dockerfile": Any(),
+        "t": Any(),
+        "extrahosts": Any(),
+        "remote": Any(),
+        "q": Any(),
+        "nocache": Any(),
+        "cachefrom": Any(),
+        "pull": Any(),
+        "rm": Any(),
+        "forcerm": Any(),
+        "memory": Any(),
+        "memswap": Any(),
+        "cpushares": Any(),
+        "cpusetcpus": Any(),
+        "cpusetmems": Any(),
+        "cpuperiod": Any(),
+        "cpuquota": Any(),
+        "buildargs": Any(),
+        "shmsize": Any(),
+        "squash": Any(),
+        "labels": Any(),
+        "platform": Any(),
+        "target": Any(),
+        "session": Any(),
+        "buildid": Any(),
+        "version": OneOf("", "1", "2", flag="builder version"),
+        "networkmode": OneOf("", "default", "bridge", "host", "none", flag="docker build --network"),
+        "isolation": OneOf("", "default", flag="--isolation"),
+        "ulimits": _json_query(ListOf(Obj({"Name": Any(), "Soft": Any(), "Hard": Any()}))),
+        "outputs": _json_query(
+            ListOf(
+                Obj(
+                    {
+                        "Type": OneOf(
+                            "local", "tar", "image", "moby", "docker", "cacheonly", flag="docker build --output type"
+                        ),
+                        "Attrs": Any(),
+                    }
+                )
+            )
+        ),
+        # The classic builder gives each RUN step these host settings.
+        "cgroupparent": Empty("--cgroup-parent"),
+        "securityopt": Empty("docker build --security-opt"),
+    }
+)
 
 # --- the endpoints -------------------------------------------------------------------
 
@@ -507,22 +649,30 @@ _IMAGE = r".+"  # image references contain slashes (127.0.0.1:5000/library/nginx
 
 # (method, path after the version prefix, body: NONE, STREAM or a JSON schema)
 ROUTES: list[tuple[str, str, object]] = [
-    ("GET", "/_ping", NONE), ("HEAD", "/_ping", NONE),
-    ("GET", "/version", NONE), ("GET", "/info", NONE), ("GET", "/events", NONE),
+    ("GET", "/_ping", NONE),
+    ("HEAD", "/_ping", NONE),
+    ("GET", "/version", NONE),
+    ("GET", "/info", NONE),
+    ("GET", "/events", NONE),
     ("GET", "/system/df", NONE),
     ("POST", "/auth", STREAM),  # credentials for a registry; dockerd never forwards this body
     # containers
     ("GET", "/containers/json", NONE),
     ("POST", "/containers/create", CONTAINER_CREATE),
     ("POST", "/containers/prune", NONE),
-    *[("GET", f"/containers/{_ID}/{action}", NONE)
-      for action in ("json", "top", "logs", "changes", "export", "stats", "attach/ws")],
-    *[("POST", f"/containers/{_ID}/{action}", NONE)
-      for action in ("start", "stop", "restart", "kill", "pause", "unpause", "wait", "resize", "rename", "attach")],
+    *[
+        ("GET", f"/containers/{_ID}/{action}", NONE)
+        for action in ("json", "top", "logs", "changes", "export", "stats", "attach/ws")
+    ],
+    *[
+        ("POST", f"/containers/{_ID}/{action}", NONE)
+        for action in ("start", "stop", "restart", "kill", "pause", "unpause", "wait", "resize", "rename", "attach")
+    ],
     ("POST", f"/containers/{_ID}/update", CONTAINER_UPDATE),
     ("POST", f"/containers/{_ID}/exec", EXEC_CREATE),
     ("DELETE", f"/containers/{_ID}", NONE),
-    ("GET", f"/containers/{_ID}/archive", NONE), ("HEAD", f"/containers/{_ID}/archive", NONE),
+    ("GET", f"/containers/{_ID}/archive", NONE),
+    ("HEAD", f"/containers/{_ID}/archive", NONE),
     ("PUT", f"/containers/{_ID}/archive", STREAM),
     ("POST", "/commit", COMMIT),
     # exec
@@ -530,27 +680,34 @@ ROUTES: list[tuple[str, str, object]] = [
     ("POST", f"/exec/{_ID}/resize", NONE),
     ("GET", f"/exec/{_ID}/json", NONE),
     # images
-    ("GET", "/images/json", NONE), ("GET", "/images/search", NONE), ("GET", "/images/get", NONE),
+    ("GET", "/images/json", NONE),
+    ("GET", "/images/search", NONE),
+    ("GET", "/images/get", NONE),
     ("POST", "/images/create", STREAM),  # a pull, or `docker import` of a tar archive
     ("POST", "/images/load", STREAM),
     ("POST", "/images/prune", NONE),
     *[("GET", f"/images/{_IMAGE}/{action}", NONE) for action in ("json", "history", "get")],
-    ("POST", f"/images/{_IMAGE}/tag", NONE), ("POST", f"/images/{_IMAGE}/push", NONE),
+    ("POST", f"/images/{_IMAGE}/tag", NONE),
+    ("POST", f"/images/{_IMAGE}/push", NONE),
     ("DELETE", f"/images/{_IMAGE}", NONE),
     ("GET", f"/distribution/{_IMAGE}/json", NONE),
     # builds
     ("POST", "/build", STREAM),  # query checked against BUILD_QUERY
-    ("POST", "/build/prune", NONE), ("POST", "/build/cancel", NONE),
-    ("POST", "/session", STREAM), ("POST", "/grpc", STREAM),  # BuildKit (entitlements: daemon.json)
+    ("POST", "/build/prune", NONE),
+    ("POST", "/build/cancel", NONE),
+    ("POST", "/session", STREAM),
+    ("POST", "/grpc", STREAM),  # BuildKit (entitlements: daemon.json)
     # networks
-    ("GET", "/networks", NONE), ("GET", f"/networks/{_ID}", NONE),
+    ("GET", "/networks", NONE),
+    ("GET", f"/networks/{_ID}", NONE),
     ("POST", "/networks/create", NETWORK_CREATE),
     ("POST", f"/networks/{_ID}/connect", NETWORK_CONNECT),
     ("POST", f"/networks/{_ID}/disconnect", NETWORK_DISCONNECT),
     ("POST", "/networks/prune", NONE),
     ("DELETE", f"/networks/{_ID}", NONE),
     # volumes
-    ("GET", "/volumes", NONE), ("GET", f"/volumes/{_ID}", NONE),
+    ("GET", "/volumes", NONE),
+    ("GET", f"/volumes/{_ID}", NONE),
     ("POST", "/volumes/create", VOLUME_CREATE),
     ("POST", "/volumes/prune", NONE),
     ("DELETE", f"/volumes/{_ID}", NONE),
@@ -559,8 +716,10 @@ _COMPILED = [(method, re.compile(pattern), body) for method, pattern, body in RO
 
 # Clearer words for what students reach for most often outside the table.
 _NOT_IN_COURSE = [
-    (("/swarm", "/services", "/nodes", "/secrets", "/configs", "/tasks"),
-     "swarm mode (services, nodes, secrets, configs) " + NOT_ALLOWED),
+    (
+        ("/swarm", "/services", "/nodes", "/secrets", "/configs", "/tasks"),
+        "swarm mode (services, nodes, secrets, configs) " + NOT_ALLOWED,
+    ),
     (("/plugins",), "Docker plugins are not allowed in the classroom sandbox"),
 ]
 
@@ -633,8 +792,9 @@ def _check_no_body(method: str, path: str, headers: dict, body: bytes) -> None:
     if body or (length is not None and length.strip() != "0"):
         raise Refused(f"a request body on {method} {path[:80]} {NOT_ALLOWED}")
     if method in ("POST", "PUT") and length is None:
-        raise Refused(f"{method} {path[:80]} without Content-Length (a chunked body) {NOT_ALLOWED}; "
-                      "send Content-Length: 0")
+        raise Refused(
+            f"{method} {path[:80]} without Content-Length (a chunked body) {NOT_ALLOWED}; send Content-Length: 0"
+        )
 
 
 def _no_repeated_keys(pairs: list) -> dict:

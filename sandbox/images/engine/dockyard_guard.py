@@ -17,6 +17,7 @@
 
 Standard library only. Every refusal and why: docs/sandbox-security.md.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -43,8 +44,16 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Headers that frame or interpret a request: dockerd reads the first of repeated
 # ones, its plugin is shown the last, so these may appear once. Others may
 # repeat (BuildKit's session sends X-Docker-Expose-Session-Grpc-Method per method).
-_SINGLE_HEADERS = {"content-type", "content-length", "transfer-encoding", "content-encoding",
-                   "connection", "upgrade", "host", "expect"}
+_SINGLE_HEADERS = {
+    "content-type",
+    "content-length",
+    "transfer-encoding",
+    "content-encoding",
+    "connection",
+    "upgrade",
+    "host",
+    "expect",
+}
 
 
 class Refusal(Exception):
@@ -119,8 +128,10 @@ def forwarded_head(method: str, target: str, version: str, headers: list[tuple[s
 def refusal_response(status: int, message: str) -> bytes:
     body = json.dumps({"message": message}).encode()
     reason = {400: "Bad Request", 403: "Forbidden", 431: "Request Header Fields Too Large"}.get(status, "Error")
-    return (f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
+    return (
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, half_close: bool) -> None:
@@ -152,7 +163,7 @@ async def handle(client_reader, client_writer, upstream_path: str) -> None:
             message = str(refusal)
             if message.startswith(policy.PREFIX):
                 language = authz_messages.student_language()
-                message = policy.PREFIX + authz_messages.translate(message[len(policy.PREFIX):], language)
+                message = policy.PREFIX + authz_messages.translate(message[len(policy.PREFIX) :], language)
             client_writer.write(refusal_response(refusal.status, message))
             return
         upstream_reader, upstream_writer = await asyncio.open_unix_connection(upstream_path)
@@ -241,8 +252,7 @@ def _record(method, uri, headers, body) -> None:
     """With DOCKYARD_AUTHZ_RECORD set, every request is appended there (recording the course)."""
     path = os.environ.get("DOCKYARD_AUTHZ_RECORD")
     if path:
-        line = json.dumps({"method": method, "uri": uri, "headers": headers,
-                           "body": base64.b64encode(body).decode()})
+        line = json.dumps({"method": method, "uri": uri, "headers": headers, "body": base64.b64encode(body).decode()})
         with open(path, "a") as out:
             out.write(line + "\n")
 

@@ -4,6 +4,7 @@ Run before dockerd starts: the cache listens on the host at
 DOCKYARD_MIRROR_PORT, reached through this container's default gateway
 (each student's network has its own), so every sandbox pulls through it.
 """
+
 import ipaddress
 import json
 import os

@@ -1,4 +1,5 @@
 """Fail early, with a clear message, when no Docker engine is reachable."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from sandbox.backends.docker import connect

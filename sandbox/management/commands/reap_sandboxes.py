@@ -1,4 +1,5 @@
 """Stop and remove idle sandboxes once (the server also does this periodically)."""
+
 import asyncio
 
 from django.core.management.base import BaseCommand

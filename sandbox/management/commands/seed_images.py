@@ -25,8 +25,8 @@ class Command(BaseCommand):
             package_cache.ensure_package_cache(image_builder.client_or_error(), log)
         except image_builder.BuildError as exc:
             raise CommandError(str(exc)) from exc
-        if not settings.MIRROR_ENABLED:
-            self.stdout.write("The image cache is turned off (MIRROR_ENABLED=false).")
+        if not settings.IMAGE_CACHE_ENABLED:
+            self.stdout.write("The image cache is turned off (IMAGE_CACHE_ENABLED=false).")
             return
         try:
             image_cache.seed(image_builder.client_or_error(), images or settings.SEED_IMAGES, log)
