@@ -7,7 +7,6 @@ harmless; files no page uses are removed after the commit).
 """
 
 import posixpath
-import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,8 +23,8 @@ from books.models import Book, BookImage, BookPage
 from books.report import ImportReport, ImportWarning
 from books.summary import INTRO_FILE, SUMMARY_FILE, BookError, first_heading, read_summary, resolve_in_book
 from lessons.rendering import render_markdown
+from lessons.steps import SLUG_RE
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 PAGE_SLUG_MAX = 100
 KEPT_SCHEMES = {"http", "https", "mailto"}
 PAGE_FIELDS = ["title", "order", "depth", "part", "source_path", "html", "toc"]

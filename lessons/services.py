@@ -5,7 +5,6 @@ applies all changes in one transaction: a broken file leaves the database
 exactly as it was.
 """
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,9 +14,8 @@ from django.db import transaction
 
 from lessons.models import Lesson
 from lessons.rendering import render_markdown
-from lessons.steps import StepError, check_body_steps, describe_mismatch, parse_steps
+from lessons.steps import SLUG_RE, StepError, check_body_steps, describe_mismatch, parse_steps
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 FRONT_MATTER_KEYS = {"slug", "title", "order", "summary", "steps"}
 # Fields that come from the file; a row whose values all match is left alone.
 SYNCED_FIELDS = [

@@ -11,6 +11,8 @@ import re
 from dataclasses import asdict, dataclass
 
 STEP_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
+# A lesson's or a book's slug: a URL part and a key (also checked in terminal contexts).
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 STEP_KEYS = {"id", "title", "check"}
 CHECK_KEYS = {"run", "fail", "hint", "solution"}
 # Must be the same in every language of a lesson; the rest is translated.

@@ -12,7 +12,6 @@ go to the student's pages as `check` messages (sandbox.events.notify_terminals).
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 from channels.db import database_sync_to_async
@@ -20,9 +19,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from lessons.checks import CheckRounds
+from lessons.steps import SLUG_RE
 from sandbox.events import SandboxEvent, notify_terminals
-
-LESSON_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 class LessonCheckListener:
@@ -59,7 +57,7 @@ class LessonCheckListener:
             return None  # an instructor watching runs no checks
         context = event.data.get("context") or {}
         slug, language = context.get("lesson", ""), context.get("lang", "")
-        if not LESSON_SLUG.match(slug):
+        if not SLUG_RE.match(slug):
             return None
         if language not in dict(settings.LANGUAGES):
             language = settings.LANGUAGE_CODE

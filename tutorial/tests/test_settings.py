@@ -103,3 +103,24 @@ def test_https_behind_a_tls_proxy_is_one_switch(tmp_path):
 def test_each_tls_setting_can_be_set_alone(tmp_path):
     s = settings_with(tmp_path, HTTPS="true", SECURE_HSTS_SECONDS="300", SECURE_SSL_REDIRECT="false")
     assert s["hsts"] == 300 and s["ssl_redirect"] is False and s["secure_cookies"] == [True, True]
+
+
+def test_every_environment_variable_is_in_the_readme_table():
+    """Settings are read only in tutorial/settings.py, and each one is documented."""
+    import re
+
+    source = (ROOT / "tutorial" / "settings.py").read_text()
+    readme = (ROOT / "README.md").read_text()
+    read = set(re.findall(r'env(?:str|bool|int|float|list|size)\(\s*"([A-Z][A-Z_0-9]+)"', source))
+    read |= set(re.findall(r'os\.environ(?:\.get)?\(\s*"([A-Z][A-Z_0-9]+)"', source))
+    assert len(read) > 40
+    assert sorted(name for name in read if f"`{name}`" not in readme) == []
+    elsewhere = [
+        str(path.relative_to(ROOT))
+        for app in ("tutorial", "accounts", "sandbox", "lessons", "books")
+        for path in (ROOT / app).rglob("*.py")
+        if "tests" not in path.parts and "images" not in path.parts and "testing" not in path.parts
+        and path.name not in ("settings.py", "env.py", "asgi.py")
+        and re.search(r"os\.environ|os\.getenv", path.read_text())
+    ]
+    assert elsewhere == []

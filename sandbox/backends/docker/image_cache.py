@@ -27,6 +27,7 @@ import docker.errors
 from django.conf import settings
 
 from sandbox.backends.docker import images as image_builder
+from sandbox.backends.docker import specs
 from sandbox.backends.docker.client import EngineUnreachable, connect
 from sandbox.backends.docker.images import BuildError
 from sandbox.backends.docker.specs import LABEL, ROLE_LABEL
@@ -66,7 +67,7 @@ def upstream() -> str:
 
 
 def registry_image() -> str:
-    return f"{settings.SANDBOX_IMAGE_PREFIX}/registry:latest"
+    return specs.image("registry")
 
 
 def _name(role: str) -> str:
@@ -217,7 +218,7 @@ def _obtain(client: docker.DockerClient, reference: str, log: Log) -> str:
     if repository in LOCAL_STAND_INS:
         base = image_builder.base_image()
         image_builder.ensure_base(client, False, log)
-        name = f"{settings.SANDBOX_IMAGE_PREFIX}/{repository}:{tag}"
+        name = specs.image(repository, tag)
         image_builder.build_role(
             client, f"seeds/{repository}", name, {"BASE": base}, [client.images.get(base).id], False, log
         )

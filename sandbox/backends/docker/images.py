@@ -41,11 +41,11 @@ class BuildError(Exception):
 
 
 def base_image() -> str:
-    return f"{settings.SANDBOX_IMAGE_PREFIX}/base:bookworm"
+    return image("base", "bookworm")
 
 
 def busybox_image() -> str:
-    return f"{settings.SANDBOX_IMAGE_PREFIX}/busybox:latest"
+    return image("busybox")
 
 
 def build_all(force: bool = False, log: Log = print) -> None:

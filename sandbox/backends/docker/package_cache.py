@@ -24,6 +24,7 @@ import docker.errors
 from django.conf import settings
 
 from sandbox.backends.docker import images as image_builder
+from sandbox.backends.docker import specs
 from sandbox.backends.docker.specs import LABEL, ROLE_LABEL
 
 Log = Callable[[str], None]
@@ -39,7 +40,7 @@ def archive_hosts() -> list[str]:
 
 
 def image() -> str:
-    return f"{settings.SANDBOX_IMAGE_PREFIX}/package-cache:latest"
+    return specs.image("package-cache")
 
 
 def container_name() -> str:

@@ -16,10 +16,11 @@ from pathlib import Path
 from django.conf import settings
 from docker.types import IPAMConfig, IPAMPool
 
+from sandbox.backends.base import HOME
+
 IMAGES_DIR = Path(__file__).resolve().parents[2] / "images"
 SOCKET_DIR = "/run/dockyard"
 SOCKET_PATH = f"{SOCKET_DIR}/docker.sock"
-HOME = "/root"
 LABEL = "dockyard.sandbox"  # value: the sandbox key
 ROLE_LABEL = "dockyard.role"  # engine | workspace | network | volume
 
@@ -75,8 +76,9 @@ def key_from_name(name: str, role: str | None) -> str | None:
     return name[len(head) : -len(tail)] or None
 
 
-def image(role: str) -> str:
-    return f"{settings.SANDBOX_IMAGE_PREFIX}/{role}:latest"
+def image(role: str, tag: str = "latest") -> str:
+    """Every image Dockyard builds is named here: <SANDBOX_IMAGE_PREFIX>/<role>:<tag>."""
+    return f"{settings.SANDBOX_IMAGE_PREFIX}/{role}:{tag}"
 
 
 @functools.cache
