@@ -119,7 +119,9 @@ def test_every_environment_variable_is_in_the_readme_table():
         str(path.relative_to(ROOT))
         for app in ("tutorial", "accounts", "sandbox", "lessons", "books")
         for path in (ROOT / app).rglob("*.py")
-        if "tests" not in path.parts and "images" not in path.parts and "testing" not in path.parts
+        if "tests" not in path.parts
+        and "images" not in path.parts
+        and "testing" not in path.parts
         and path.name not in ("settings.py", "env.py", "asgi.py")
         and re.search(r"os\.environ|os\.getenv", path.read_text())
     ]
