@@ -60,7 +60,7 @@ def engine():
     with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX):
         names = Names("authztest")
         _remove(client, names)
-        DockerBackend(client)._ensure_network(names)  # its own small subnet, as sandboxes get
+        DockerBackend(client).networks.ensure_network(names)  # its own small subnet, as sandboxes get
         try:
             container = client.containers.run(**engine_options(names))
             deadline = time.monotonic() + 60
