@@ -517,6 +517,7 @@ def test_update_of_ordinary_limits_is_allowed_and_devices_refused():
 
 def test_commit_takes_a_config_but_no_host_settings():
     allowed("POST", "/v1.41/commit?container=web&repo=mine", b"null\n")
+    allowed("POST", "/v1.45/commit?container=web&repo=mine", b"")  # Docker 26's CLI: no body at all
     allowed("POST", "/v1.41/commit?container=web&repo=mine", json.dumps({"Cmd": ["nginx"]}).encode())
     body = json.dumps({"HostConfig": {"Privileged": True}}).encode()
     assert "the field HostConfig" in refused("POST", "/v1.41/commit?container=web", body)
@@ -836,3 +837,12 @@ def test_every_refusal_of_the_tests_has_a_chinese_wording():
         )
         assert not allow
         assert any("\u4e00" <= c <= "\u9fff" for c in message), message
+
+
+def test_an_empty_body_stands_for_nothing_only_where_dockerd_reads_it_so():
+    """Content-Length: 0 is `no configuration` for a commit; for anything that
+    creates a container it is still refused (CVE-2024-41110 was this bypass)."""
+    assert "request body could not be inspected" in refused("POST", "/v1.45/containers/create?name=x", b"")
+    assert "request body could not be inspected" in refused("POST", "/v1.45/containers/x/update", b"")
+    chunked = {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+    assert "without Content-Length" in refused("POST", "/v1.45/commit?container=web", b"", headers=chunked)

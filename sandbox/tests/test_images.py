@@ -1,7 +1,6 @@
 """The sandbox images, built by `manage.py build_images` on the real engine."""
 
 import io
-import time
 
 import docker
 import pytest
@@ -22,20 +21,18 @@ def client():
     return docker.from_env()
 
 
-def build_images() -> tuple[str, float]:
+def build_images() -> str:
     out = io.StringIO()
-    started = time.monotonic()
     call_command("build_images", stdout=out)
-    return out.getvalue(), time.monotonic() - started
+    return out.getvalue()
 
 
-def test_a_second_build_skips_everything_quickly(client):
+def test_a_second_build_skips_everything(client):
     build_images()  # brings anything stale up to date
-    output, seconds = build_images()
-    assert seconds < 5, output
-    assert "[base] dockyard/base:bookworm exists, skipping" in output
+    output = build_images()
+    assert f"[base] {base_image()} exists, skipping" in output
     for role in ("busybox", "engine", "workspace"):
-        assert f"[{role}]" in output and "is up to date, skipping" in output
+        assert f"[{role}] {image(role) if role != 'busybox' else busybox_image()} is up to date, skipping" in output
     assert "Step " not in output, output
     assert output.rstrip().endswith("All images are up to date.")
 
@@ -55,7 +52,7 @@ def test_the_workspace_has_the_students_tools(client):
     for tool in WORKSPACE_TOOLS.split():
         assert f"/{tool}\n" in output, output
     assert "/usr/local/bin/docker" in output  # the waiting wrapper comes first
-    assert "Docker version 20.10" in output
+    assert "Docker version 26." in output
 
 
 def test_the_workspace_shell_is_configured(client):
@@ -104,4 +101,4 @@ def test_the_wrapper_does_not_wait_for_commands_that_need_no_engine(client):
         remove=True,
         environment={"DOCKER_HOST": "unix:///run/dockyard/nothing.sock"},
     ).decode()
-    assert output.startswith("Docker version 20.10")
+    assert output.startswith("Docker version 26.")

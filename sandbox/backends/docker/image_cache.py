@@ -121,11 +121,10 @@ def current_upstream(client: docker.DockerClient | None = None) -> str:
 
 
 def _build_registry_image(client: docker.DockerClient, log: Log) -> None:
-    image_builder.ensure_base(client, False, log)
-    base_id = client.images.get(image_builder.base_image()).id
-    image_builder.build_role(
-        client, "registry", registry_image(), {"BASE": image_builder.base_image()}, [base_id], False, log
-    )
+    image_builder.ensure_base(client, False, log, image_builder.HOST_SUITE)
+    base = image_builder.base_image(image_builder.HOST_SUITE)
+    base_id = client.images.get(base).id
+    image_builder.build_role(client, "registry", registry_image(), {"BASE": base}, [base_id], False, log)
 
 
 def _run_registry(client: docker.DockerClient, name: str, env: dict, detach_restart: bool = True):
@@ -196,6 +195,16 @@ def _start_writer(client: docker.DockerClient, log: Log):
     return writer
 
 
+# debian:<tag> stand-ins: the base image of that release.
+DEBIAN_TAGS = {
+    "bookworm": "bookworm",
+    "12": "bookworm",
+    "trixie": "trixie",
+    "13": "trixie",
+    "latest": "bookworm",
+}  # as ALIASES serves it
+
+
 def _split(reference: str) -> tuple[str, str]:
     repository, _, tag = reference.partition(":")
     return repository, tag or "latest"
@@ -212,9 +221,10 @@ def _obtain(client: docker.DockerClient, reference: str, log: Log) -> str:
         log(f"[cache] {reference}: not reachable ({(exc.explanation or str(exc))[:120]}); building locally")
     if repository == "busybox":
         return image_builder.ensure_busybox(client, log)
-    if repository == "debian" and tag in ("bookworm", "12", "latest"):
-        image_builder.ensure_base(client, False, log)
-        return image_builder.base_image()
+    if repository == "debian" and tag in DEBIAN_TAGS:
+        suite = DEBIAN_TAGS[tag]
+        image_builder.ensure_base(client, False, log, suite)
+        return image_builder.base_image(suite)
     if repository in LOCAL_STAND_INS:
         base = image_builder.base_image()
         image_builder.ensure_base(client, False, log)

@@ -29,7 +29,11 @@ from sandbox.backends.docker.specs import image
 
 IMAGES_DIR = Path(__file__).resolve().parents[2] / "images"
 INPUTS_LABEL = "dockyard.build-inputs"
-UPSTREAM_BASE = "debian:bookworm-slim"
+# The Debian release of the sandbox images: trixie carries Docker 26 with
+# BuildKit by default, buildx and the compose plugin (bookworm has 20.10).
+SANDBOX_SUITE = "trixie"
+# The classroom's own caches and the debian:bookworm stand-in stay on bookworm.
+HOST_SUITE = "bookworm"
 # The tag the seed image has inside each nested engine.
 SEED_TAG = "busybox:latest"
 
@@ -40,8 +44,8 @@ class BuildError(Exception):
     """An image could not be built; the message says what to do about it."""
 
 
-def base_image() -> str:
-    return image("base", "bookworm")
+def base_image(suite: str = SANDBOX_SUITE) -> str:
+    return image("base", suite)
 
 
 def busybox_image() -> str:
@@ -63,16 +67,7 @@ def build_all(force: bool = False, log: Log = print) -> None:
         log,
         extra_files={"busybox.tar": lambda: _seed_tar(client, busybox_image())},
     )
-    engine_id = client.images.get(image("engine")).id
-    build_role(
-        client,
-        "workspace",
-        image("workspace"),
-        {"BASE": base_image(), "ENGINE": image("engine")},
-        [base_id, engine_id],
-        force,
-        log,
-    )
+    build_role(client, "workspace", image("workspace"), {"BASE": base_image()}, [base_id], force, log)
     log("All images are up to date.")
 
 
@@ -102,25 +97,26 @@ def _exists(client: docker.DockerClient, name: str):
 # --- base -----------------------------------------------------------------
 
 
-def ensure_base(client: docker.DockerClient, force: bool, log: Log) -> None:
-    name = base_image()
+def ensure_base(client: docker.DockerClient, force: bool, log: Log, suite: str = SANDBOX_SUITE) -> None:
+    name = base_image(suite)
     if not force and _exists(client, name):
         log(f"[base] {name} exists, skipping")
         return
-    log(f"[base] pulling {UPSTREAM_BASE}")
+    upstream = f"debian:{suite}-slim"
+    log(f"[base] pulling {upstream}")
     try:
-        repo, tag = UPSTREAM_BASE.split(":")
+        repo, tag = upstream.split(":")
         pulled = client.images.pull(repo, tag=tag)
     except docker.errors.APIError as exc:
         log(f"[base] pull failed ({exc.explanation or exc}); building it with debootstrap")
-        _debootstrap_base(client, name, log)
+        _debootstrap_base(client, name, suite, log)
     else:
         repo, tag = name.split(":")
         pulled.tag(repo, tag)
     log(f"[base] {name} ready")
 
 
-def _debootstrap_base(client: docker.DockerClient, name: str, log: Log) -> None:
+def _debootstrap_base(client: docker.DockerClient, name: str, suite: str, log: Log) -> None:
     if not shutil.which("debootstrap"):
         raise BuildError(
             "Docker Hub is not reachable and debootstrap is missing: "
@@ -131,9 +127,9 @@ def _debootstrap_base(client: docker.DockerClient, name: str, log: Log) -> None:
     mirror = settings.DEBIAN_MIRROR
     rootfs = Path(tempfile.mkdtemp(prefix="dockyard-rootfs-"))
     try:
-        log(f"[base] debootstrap --variant=minbase bookworm from {mirror} (about 30 s)")
-        _run_logged(["debootstrap", "--variant=minbase", "bookworm", str(rootfs), mirror], log, "[debootstrap] ")
-        _write_apt_sources(rootfs, mirror)
+        log(f"[base] debootstrap --variant=minbase {suite} from {mirror} (about 30 s)")
+        _run_logged(["debootstrap", "--variant=minbase", suite, str(rootfs), mirror], log, "[debootstrap] ")
+        _write_apt_sources(rootfs, mirror, suite)
         for cache in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for entry in (rootfs / cache).glob("*"):
                 if entry.is_file():
@@ -153,11 +149,11 @@ def _debootstrap_base(client: docker.DockerClient, name: str, log: Log) -> None:
         shutil.rmtree(rootfs, ignore_errors=True)
 
 
-def _write_apt_sources(rootfs: Path, mirror: str) -> None:
+def _write_apt_sources(rootfs: Path, mirror: str, suite: str) -> None:
     """Point apt at updates and security too, as Debian's own images do."""
     security = settings.DEBIAN_SECURITY_MIRROR
     (rootfs / "etc/apt/sources.list").write_text(
-        f"deb {mirror} bookworm main\ndeb {mirror} bookworm-updates main\ndeb {security} bookworm-security main\n"
+        f"deb {mirror} {suite} main\ndeb {mirror} {suite}-updates main\ndeb {security} {suite}-security main\n"
     )
 
 

@@ -49,11 +49,10 @@ def container_name() -> str:
 
 def ensure_package_cache(client: docker.DockerClient, log: Log) -> None:
     """Build the image if needed and run the cache, recreating it when its settings changed."""
-    image_builder.ensure_base(client, False, log)
-    base_id = client.images.get(image_builder.base_image()).id
-    image_builder.build_role(
-        client, "package-cache", image(), {"BASE": image_builder.base_image()}, [base_id], False, log
-    )
+    image_builder.ensure_base(client, False, log, image_builder.HOST_SUITE)
+    base = image_builder.base_image(image_builder.HOST_SUITE)
+    base_id = client.images.get(base).id
+    image_builder.build_role(client, "package-cache", image(), {"BASE": base}, [base_id], False, log)
     env = {"PACKAGE_CACHE_PORT": str(settings.PACKAGE_CACHE_PORT), "PACKAGE_CACHE_HOSTS": ",".join(archive_hosts())}
     wanted = sorted(f"{key}={value}" for key, value in env.items())
     name = container_name()

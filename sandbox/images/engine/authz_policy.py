@@ -138,9 +138,10 @@ class Bools(Schema):
 class Obj(Schema):
     """A JSON object whose every key (case-folded) is declared; unknown keys are refused."""
 
-    def __init__(self, fields: dict[str, Schema], nullable: bool = True):
+    def __init__(self, fields: dict[str, Schema], nullable: bool = True, empty_is_null: bool = False):
         self.fields = {key.casefold(): (key, schema) for key, schema in fields.items()}
         self.nullable = nullable  # as a whole body: may it be `null`?
+        self.empty_is_null = empty_is_null  # ...or empty, with Content-Length: 0?
 
     def check(self, value, path):
         if value is None:
@@ -517,7 +518,9 @@ EXEC_CREATE = Obj(
 
 EXEC_START = Obj({"Detach": Any(), "Tty": Any(), "ConsoleSize": Any()})
 
-COMMIT = Obj(CONFIG)  # `docker commit` without --change sends `null`
+# `docker commit` without --change sends `null` (CLI 20.10) or no body at all (26);
+# dockerd reads an empty body as no configuration.
+COMMIT = Obj(CONFIG, empty_is_null=True)
 
 VOLUME_CREATE = Obj(
     {
@@ -811,6 +814,8 @@ def _no_repeated_keys(pairs: list) -> dict:
 def _json_body(schema: Obj, headers: dict, body: bytes):
     if "content-length" not in headers:
         raise Refused("request body could not be inspected (sent in chunks, without Content-Length)")
+    if not body and schema.empty_is_null and headers.get("content-length") == "0":
+        return None
     if not body or len(body) > MAX_BODY:
         raise Refused("request body could not be inspected (missing, too large or not JSON)")
     try:

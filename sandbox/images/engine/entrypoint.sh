@@ -9,7 +9,7 @@ SOCKET=/run/dockyard/docker.sock
 # dockerd's own socket, in a directory only this container sees.
 ENGINE_DIR=/run/dockyard-engine
 ENGINE_SOCKET=$ENGINE_DIR/docker.sock
-# Named by /usr/lib/docker/plugins/dockyard-authz.spec. Not under /run/docker: a
+# Named by /etc/docker/plugins/dockyard-authz.spec. Not under /run/docker: a
 # rootless dockerd makes its own /run/docker in its mount namespace.
 PLUGIN_DIR=/run/dockyard-authz
 PLUGIN_SOCKET=$PLUGIN_DIR/dockyard-authz.sock
@@ -101,6 +101,10 @@ python3 /usr/local/lib/dockyard/dockyard_guard.py "$PLUGIN_SOCKET" "$SOCKET" "$E
 guard_pid=$!
 wait_for 10 test -S "$PLUGIN_SOCKET" || { say "the authorization plugin did not start"; exit 1; }
 
+# Docker 26 turns IPv6 off on a nested container's eth0 unless told it may
+# leave it: /proc/sys is read-only here, so it would fail to start them.
+export DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1
+
 start_rootful() {
     dockerd -H "unix://$ENGINE_SOCKET" --group root \
         --authorization-plugin=dockyard-authz >>"$LOG" 2>&1 &
@@ -129,6 +133,7 @@ start_rootless() {
     setpriv --reuid "$uid" --regid "$uid" --init-groups --inh-caps=-all \
         env -i HOME=/var/lib/dockyard-rootless XDG_RUNTIME_DIR="$ROOTLESS_RUNTIME" \
             PATH=/usr/sbin:/usr/bin:/sbin:/bin DOCKERD_ROOTLESS_ROOTLESSKIT_PORT_DRIVER=builtin \
+            DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1 \
         /usr/share/docker.io/contrib/dockerd-rootless.sh \
             --config-file /etc/docker/daemon.json --data-root /var/lib/docker \
             -H "unix://$ENGINE_SOCKET" --authorization-plugin=dockyard-authz >>"$LOG" 2>&1 &
