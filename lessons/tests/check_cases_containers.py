@@ -37,4 +37,48 @@ docker exec -i box sh -c 'cat > /note.txt' <<< 'written with exec'""",
         shortcut="docker rm -f ticker; docker stop -t 1 box",
         alternative="docker container prune -f",
     ),
+    # 42 Managing data
+    ("data-management", "volume-web"): dict(
+        why="nginx without the volume: its pages stay in the container",
+        shortcut="docker run -d --name web -p 8080:80 nginx",
+        alternative="""docker rm -f web
+docker run -d --name web -p 8080:80 -v web-data:/usr/share/nginx/html nginx""",
+    ),
+    ("data-management", "outlive"): dict(
+        why="the page changed inside the old container, which was never replaced",
+        shortcut="""sleep 2
+docker exec web sh -c 'echo "<h1>Kept in a volume</h1>" > /usr/share/nginx/html/index.html'""",
+        alternative="""printf '<h1>Kept in a volume</h1>\\n' > ~/page.html
+docker cp ~/page.html web:/usr/share/nginx/html/index.html
+docker rm -f web
+docker run -d --name web -p 8080:80 --mount type=volume,src=web-data,dst=/usr/share/nginx/html nginx""",
+    ),
+    ("data-management", "backup"): dict(
+        why="an archive of the image's own pages, not of the volume",
+        shortcut="""mkdir -p ~/backup
+docker run --rm -v ~/backup:/backup nginx tar -czf /backup/web-data.tar.gz -C /usr/share/nginx/html .""",
+        alternative="""docker run --rm --volumes-from web -v ~/backup:/backup debian:bookworm \\
+  tar -czf /backup/web-data.tar.gz -C /usr/share/nginx/html .""",
+    ),
+    ("data-management", "restore"): dict(
+        why="unpacked into a folder, not into a volume",
+        shortcut="mkdir -p ~/web-restored && tar -xzf ~/backup/web-data.tar.gz -C ~/web-restored",
+        alternative="""docker volume create web-restored
+docker run --rm --mount source=web-restored,target=/data -v ~/backup:/backup debian:bookworm \\
+  tar -xzf /backup/web-data.tar.gz -C /data""",
+    ),
+    ("data-management", "bind-readonly"): dict(
+        why="the folder mounted read-write",
+        shortcut="""mkdir -p ~/site && printf '<h1>Served from my home folder</h1>\\n' > ~/site/index.html
+docker run -d --name site -p 8081:80 -v ~/site:/usr/share/nginx/html nginx""",
+        alternative="""docker rm -f site
+docker run -d --name site -p 8081:80 -v ~/site:/www:ro busybox httpd -f -p 80 -h /www""",
+    ),
+    ("data-management", "tmpfs"): dict(
+        why="a folder in the container's own layer, not in memory",
+        shortcut="docker run -d --name scratch busybox sh -c 'mkdir /scratch && echo x > /scratch/secret.txt && exec sleep infinity'",
+        alternative="""docker rm -f scratch
+docker run -d --name scratch --mount type=tmpfs,target=/scratch,tmpfs-size=16m debian:bookworm sleep infinity
+docker exec scratch sh -c 'echo secret > /scratch/secret.txt'""",
+    ),
 }

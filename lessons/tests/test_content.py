@@ -42,6 +42,7 @@ COURSE = {
     "cmd",
     "entrypoint",
     "containers",
+    "data-management",
 }
 
 
