@@ -81,4 +81,30 @@ docker run -d --name site -p 8081:80 -v ~/site:/www:ro busybox httpd -f -p 80 -h
 docker run -d --name scratch --mount type=tmpfs,target=/scratch,tmpfs-size=16m debian:bookworm sleep infinity
 docker exec scratch sh -c 'echo secret > /scratch/secret.txt'""",
     ),
+    # 43 Networking
+    ("networking", "publish-random"): dict(
+        why="a port chosen by hand, not by Docker",
+        shortcut="docker run -d --name web-random -p 32999:80 nginx",
+        alternative="""docker rm -f web-random
+docker run -d --name web-random -p 80 nginx""",
+    ),
+    ("networking", "publish-local"): dict(
+        why="published on every address",
+        shortcut="docker run -d --name web-local -p 8082:80 nginx",
+        alternative="""docker rm -f web-local
+docker run -d --name web-local --publish 127.0.0.1:8082:80/tcp busybox httpd -f -p 80 -h /etc""",
+    ),
+    ("networking", "user-network"): dict(
+        why="cache on the default bridge, where names do not resolve",
+        shortcut="""docker network create my-net
+docker run -d --name cache redis""",
+        alternative="docker network connect my-net cache",
+    ),
+    ("networking", "connect"): dict(
+        why="a new app on my-net only, instead of connecting a running one",
+        shortcut="docker run -dit --name app --network my-net busybox",
+        alternative="""docker rm -f app
+docker run -dit --name app debian:bookworm
+docker network connect --alias helper my-net app""",
+    ),
 }

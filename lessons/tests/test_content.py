@@ -43,6 +43,7 @@ COURSE = {
     "entrypoint",
     "containers",
     "data-management",
+    "networking",
 }
 
 
