@@ -107,4 +107,25 @@ docker run -d --name cache redis""",
 docker run -dit --name app debian:bookworm
 docker network connect --alias helper my-net app""",
     ),
+    # 41 Registries
+    ("repositories", "run-registry"): dict(
+        why="the registry runs, but its port is not published",
+        shortcut="docker run -d --name registry registry:2",
+        alternative="""docker rm -f registry
+docker run -d --name registry -p 127.0.0.1:5000:5000 -v registry-store:/var/lib/registry registry:2""",
+    ),
+    ("repositories", "push"): dict(
+        why="named for the registry, but never pushed",
+        shortcut="""mkdir -p ~/hello-registry && cd ~/hello-registry
+printf '%s\\n' 'FROM busybox' 'CMD ["echo", "Hello from my registry"]' > Dockerfile
+docker build -t hello-registry .
+docker tag hello-registry localhost:5000/hello:v1""",
+        alternative="docker tag hello-registry 127.0.0.1:5000/hello:v1 && docker push 127.0.0.1:5000/hello:v1",
+    ),
+    ("repositories", "pull-back"): dict(
+        why="the local image named again, nothing pulled",
+        shortcut="docker rmi localhost:5000/hello:v1 && docker tag hello-registry localhost:5000/hello:v1",
+        alternative="""docker rmi hello-registry localhost:5000/hello:v1 127.0.0.1:5000/hello:v1
+docker run --rm 127.0.0.1:5000/hello:v1""",
+    ),
 }

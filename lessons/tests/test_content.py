@@ -44,6 +44,7 @@ COURSE = {
     "containers",
     "data-management",
     "networking",
+    "repositories",
 }
 
 
