@@ -4,6 +4,46 @@ entry holds the fields of a check_cases.Case; check_cases.py adds them to CASES.
 """
 
 CONTAINER_CASES = {
+    # 30 Multi-stage builds
+    ("multi-stage-builds", "single-stage"): dict(
+        why="nginx renamed, no page built",
+        shortcut="docker tag nginx notes-site:single",
+        alternative=r"""mkdir -p ~/multistage && cd ~/multistage
+printf '%s\n' '# Release notes' 'First version.' > notes.md
+printf '%s\n' 'FROM nginx' 'COPY notes.md /tmp/' \
+  "RUN perl -ne 'chomp; print /^# (.*)/ ? \"<h1>\$1</h1>\" : \"<p>\$_</p>\" if /\\S/' /tmp/notes.md > /usr/share/nginx/html/index.html" |
+  docker build -t notes-site:single -f - .""",
+    ),
+    ("multi-stage-builds", "multi-stage"): dict(
+        why="the single-stage image renamed: it still carries the toolchain",
+        shortcut="docker tag notes-site:single notes-site:multi",
+        alternative=r"""cd ~/multistage
+printf '%s\n' 'FROM debian:bookworm' 'COPY notes.md /src/' \
+  "RUN mkdir /out && perl -ne 'chomp; print /^# (.*)/ ? \"<h1>\$1</h1>\" : \"<p>\$_</p>\" if /\\S/' /src/notes.md > /out/index.html" \
+  'FROM busybox' 'COPY --from=0 /out/index.html /www/index.html' 'CMD ["httpd", "-f", "-p", "80", "-h", "/www"]' > Dockerfile.index
+docker build -f Dockerfile.index -t notes-site:multi .""",
+    ),
+    ("multi-stage-builds", "serve"): dict(
+        why="the big single-stage image serving instead",
+        shortcut="docker run -d --name notes-web -p 8083:80 notes-site:single",
+        alternative="""docker rm -f notes-web
+docker create --name notes-web -p 8083:80 notes-site:multi
+docker start notes-web""",
+    ),
+    ("multi-stage-builds", "target"): dict(
+        why="Debian renamed: no build stage in it",
+        shortcut="docker tag debian:bookworm notes-site:build",
+        alternative=r"""cd ~/multistage
+printf '%s\n' 'FROM debian:bookworm AS build' 'WORKDIR /src' 'COPY notes.md .' \
+  "RUN mkdir /out && perl -ne 'chomp; next unless /\\S/; print /^# (.*)/ ? \"<h1>\$1</h1>\\n\" : \"<p>\$_</p>\\n\"' notes.md > /out/index.html" \
+  'FROM busybox' 'COPY --from=build /out/ /www/' 'CMD ["httpd", "-f", "-p", "80", "-h", "/www"]' > Dockerfile
+cd ~ && docker build --target build -t notes-site:build -f ~/multistage/Dockerfile ~/multistage""",
+    ),
+    ("multi-stage-builds", "rebuild"): dict(
+        why="the notes edited, the image not rebuilt",
+        shortcut="echo 'Version 2: edited only.' >> ~/multistage/notes.md",
+        alternative="cd ~/multistage && docker build --no-cache -t notes-site:multi .",
+    ),
     # 40 Working with containers
     ("containers", "ticker"): dict(
         why="not detached: the loop never starts, the container ends at once",

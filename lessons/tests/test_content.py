@@ -45,6 +45,7 @@ COURSE = {
     "data-management",
     "networking",
     "repositories",
+    "multi-stage-builds",
 }
 
 
