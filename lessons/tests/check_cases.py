@@ -12,6 +12,8 @@ seconds, so a shortcut that writes such a file first waits two seconds.
 
 from dataclasses import dataclass
 
+from lessons.tests.check_cases_containers import CONTAINER_CASES
+
 
 @dataclass(frozen=True)
 class Case:
@@ -435,3 +437,4 @@ docker build -t notes:v1 .""",
         alternative="for i in 1 2; do docker run --rm --mount source=notes-data,target=/data notes:v1; done",
     ),
 }
+CASES |= {key: Case(**fields) for key, fields in CONTAINER_CASES.items()}

@@ -41,6 +41,11 @@ COURSE = {
     "add",
     "cmd",
     "entrypoint",
+    "containers",
+    "data-management",
+    "networking",
+    "repositories",
+    "multi-stage-builds",
 }
 
 
@@ -79,10 +84,10 @@ def test_the_exercises_run_only_images_an_offline_sandbox_has(shipped):
         for block in runnable_commands(values["body_html"]):
             for command in block:
                 words = command.replace("\\\n", " ").split()
-                # `docker build -t NAME`, also at the end of a pipe; `docker commit/tag ... NAME`.
+                # `docker build -t NAME`, also at the end of a pipe; `docker commit/tag/import ... NAME`.
                 if "build" in words and "-t" in words:
                     made |= _image_names(words[words.index("-t") + 1])
-                if words[:2] in (["docker", "commit"], ["docker", "tag"]):
+                if words[:2] in (["docker", "commit"], ["docker", "tag"], ["docker", "import"]):
                     made |= _image_names(words[-1])
                 if words[:2] == ["docker", "run"]:
                     assert (available | made) & set(words), f"{language}/{slug}: {command}"

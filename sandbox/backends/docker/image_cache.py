@@ -41,10 +41,13 @@ MANIFEST_TYPES = ", ".join(
         "application/vnd.oci.image.manifest.v1+json",
     ]
 )
-# Images the project can build itself when Docker Hub is out of reach.
-LOCAL_STAND_INS = {"nginx", "redis"}
-# Extra tags of the same image, as Docker Hub has them.
-ALIASES = {"debian:bookworm": ["debian:latest", "debian:12"]}
+# Images the project can build itself when Docker Hub is out of reach, from
+# sandbox/images/seeds/<repository>/: the repository -> the role in the built
+# image's name (specs.image). The registry students run is not "registry": that
+# name is the classroom cache's own image.
+LOCAL_STAND_INS = {"nginx": "nginx", "redis": "redis", "registry": "seed-registry"}
+# Extra tags of the same image, as Docker Hub has them (or had: `registry` is 3.x there now).
+ALIASES = {"debian:bookworm": ["debian:latest", "debian:12"], "registry:2": ["registry:latest"]}
 
 
 DOCKER_HUB = "https://registry-1.docker.io"
@@ -228,7 +231,7 @@ def _obtain(client: docker.DockerClient, reference: str, log: Log) -> str:
     if repository in LOCAL_STAND_INS:
         base = image_builder.base_image()
         image_builder.ensure_base(client, False, log)
-        name = specs.image(repository, tag)
+        name = specs.image(LOCAL_STAND_INS[repository], tag)
         image_builder.build_role(
             client, f"seeds/{repository}", name, {"BASE": base}, [client.images.get(base).id], False, log
         )
