@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
@@ -22,7 +23,7 @@ from sandbox import files
 from sandbox.backends import get_backend
 from sandbox.backends.base import FileProblem, FileReason, SandboxError
 from sandbox.errors import student_message
-from sandbox.services import record_activity, sandbox_key
+from sandbox.services import mark_active, sandbox_key
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ async def save_file(request, user, key):
     if len(data) > settings.EDITOR_MAX_BYTES:
         raise FileProblem("too-large", path)
     created = await get_backend().write_file(key, path, data, expected)
-    await record_activity(user)
+    await sync_to_async(mark_active)(user)  # the request cycle manages this connection
     return JsonResponse(
         {
             "path": files.display_path(path),

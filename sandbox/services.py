@@ -61,9 +61,13 @@ async def start_sandbox(user, progress: ProgressCallback | None = None, events=N
     return info
 
 
-@database_sync_to_async
-def record_activity(user) -> None:
+def mark_active(user) -> None:
     Sandbox.objects.filter(user=user).update(last_activity=timezone.now())
+
+
+# For consumers, which live outside Django's request cycle: database_sync_to_async
+# also closes stale connections around the write. Views use sync_to_async.
+record_activity = database_sync_to_async(mark_active)
 
 
 class ActivityRecorder:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test: the layers and lint, unit tests, the real Docker engine, real
-# websockets, real Chromium. Needs a running Docker engine and /usr/bin/chromium
-# (.ci/run installs both).
+# websockets, real Chromium, then the tests without Docker again on PostgreSQL
+# and Redis. Needs a running Docker engine, /usr/bin/chromium and Debian's
+# postgresql and redis-server packages (.ci/run installs all of them).
 #   ./scripts/test.sh --fast   the layers, lint and the tests that need neither Docker nor a browser
 # Other arguments go to pytest.
 set -euo pipefail
@@ -21,4 +22,14 @@ fi
 .venv/bin/python manage.py check_engine
 .venv/bin/python manage.py build_images
 .venv/bin/python manage.py seed_images
-exec .venv/bin/pytest "$@"
+echo "== every test"
+.venv/bin/pytest "$@"
+echo "== the tests without Docker, on PostgreSQL and Redis"
+if ! services=$(./scripts/test-services.sh start); then
+  if [ "${CI:-}" = true ]; then echo "PostgreSQL and Redis are needed in CI"; exit 1; fi
+  echo "skipped: PostgreSQL or Redis is not installed (apt-get install postgresql redis-server)"
+  exit 0
+fi
+eval "$services"
+trap './scripts/test-services.sh stop' EXIT
+DATABASE_URL=$TEST_DATABASE_URL REDIS_URL=$TEST_REDIS_URL .venv/bin/pytest -m "not docker and not browser" "$@"
