@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
@@ -19,6 +20,7 @@ from lessons.progress import passed_step_ids, record_check_result
 from sandbox.backends import get_backend
 from sandbox.backends.base import SandboxError
 from sandbox.services import sandbox_key
+from tutorial.metrics import CHECK_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +45,14 @@ def not_running_message() -> str:
 
 async def run_step_check(user, step) -> CheckResult:
     """Run one step's check in the user's workspace; raises SandboxNotRunning."""
+    started = time.monotonic()
     try:
         result = await get_backend().exec(sandbox_key(user), ["bash", "-c", step.check.run], timeout=CHECK_TIMEOUT)
     except SandboxError as exc:
+        CHECK_SECONDS.labels("not-running").observe(time.monotonic() - started)
         raise SandboxNotRunning(str(exc)) from exc
     passed = result.exit_code == 0
+    CHECK_SECONDS.labels("passed" if passed else "failed").observe(time.monotonic() - started)
     message = gettext("Passed.") if passed else step.check.fail
     return CheckResult(step.id, passed, message, result.output)
 

@@ -7,6 +7,10 @@ class SandboxConfig(AppConfig):
 
     def ready(self):
         from sandbox import checks, signals  # noqa: F401  (system checks, the logout handler)
+        from sandbox.events import listen
+        from sandbox.metrics import MetricsListener
+
+        listen(MetricsListener)  # open terminals, for /metrics
 
     @property
     def runtime(self):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 from datetime import timedelta
 
 from channels.db import database_sync_to_async
@@ -16,8 +17,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from sandbox.backends import get_backend
-from sandbox.backends.base import MISSING, RUNNING, STOPPED, ProgressCallback, SandboxInfo
+from sandbox.backends.base import MISSING, RUNNING, STOPPED, ProgressCallback, SandboxError, SandboxInfo
 from sandbox.models import Sandbox
+from tutorial.metrics import ERRORS, SANDBOX_STARTS
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,14 @@ def _save_sandbox(user, info: SandboxInfo, touch: bool) -> None:
 
 
 async def start_sandbox(user, progress: ProgressCallback | None = None, events=None) -> SandboxInfo:
-    info = await get_backend().start(sandbox_key(user), progress)
+    started = time.monotonic()
+    try:
+        info = await get_backend().start(sandbox_key(user), progress)
+    except SandboxError as error:
+        SANDBOX_STARTS.labels(error.code).observe(time.monotonic() - started)
+        ERRORS.labels(error.code).inc()
+        raise
+    SANDBOX_STARTS.labels("ok").observe(time.monotonic() - started)
     await _save_sandbox(user, info, touch=True)
     if events is not None:
         events.publish("sandbox.started", info.key, user_id=user.pk)

@@ -33,6 +33,8 @@ SECRET_KEY = _secret_key()
 DEBUG = envbool("DEBUG", "False")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+# Prometheus reads /metrics with `Authorization: Bearer <METRICS_TOKEN>`; unset, there is no /metrics.
+METRICS_TOKEN = envstr("METRICS_TOKEN", "")
 
 # Behind a proxy that terminates TLS (README, "Settings"): HTTPS=true is the one switch;
 # each part can be set on its own.

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from tutorial import operations
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="lessons:index", permanent=False), name="home"),
     path("lessons/", include("lessons.urls")),
@@ -10,4 +12,6 @@ urlpatterns = [
     path("books/", include("books.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("healthz", operations.healthz, name="healthz"),
+    path("metrics", operations.metrics, name="metrics"),
 ]

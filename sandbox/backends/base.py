@@ -192,6 +192,9 @@ class SandboxBackend:
         """(used, size) of every sandbox disk, by the key it was made for."""
         return {}
 
+    async def ping(self) -> None:
+        """Raise SandboxError if what runs the sandboxes does not answer (health checks)."""
+
     # The file editor: files in the student's home folder (HOME) only. Paths
     # arrive normalized (sandbox/files.py); the backend resolves symlinks where
     # the files live and refuses anything that ends up outside HOME.

@@ -234,6 +234,9 @@ class DockerBackend(SandboxBackend):
         }
         return SandboxInfo(key=key, status=status, state=state)
 
+    async def ping(self) -> None:
+        await self.engine.call(lambda: self.client.ping())
+
     # -- each sandbox's disk (disks.py) ---------------------------------------
 
     async def disk_status(self, key: str) -> tuple[int, int] | None:
