@@ -192,6 +192,10 @@ class SandboxBackend:
         """(used, size) of every sandbox disk, by the key it was made for."""
         return {}
 
+    async def memory_usage(self) -> dict[str, int]:
+        """Bytes of memory each running sandbox uses now, by key (operators' status)."""
+        return {}
+
     async def ping(self) -> None:
         """Raise SandboxError if what runs the sandboxes does not answer (health checks)."""
 

@@ -51,6 +51,8 @@ ENGINE_READY_POLL = 0.1
 # What the app keeps of a command's output in the sandbox (checks, port lists):
 # the student chooses that output, and may make it endless.
 EXEC_OUTPUT_LIMIT = 1 << 20
+# A sandbox's own containers; the caches and the disk helper carry the label too.
+SANDBOX_ROLES = ("engine", "workspace")
 
 
 class DockerBackend(SandboxBackend):
@@ -214,7 +216,7 @@ class DockerBackend(SandboxBackend):
         by_key: dict[str, dict] = defaultdict(dict)
         for container in containers:
             role = container.labels.get(specs.ROLE_LABEL)
-            key = specs.key_from_name(container.name, role)
+            key = specs.key_from_name(container.name, role) if role in SANDBOX_ROLES else None
             if key is not None:
                 by_key[key][role] = container
         return [self._info(key, roles.get("engine"), roles.get("workspace")) for key, roles in sorted(by_key.items())]
@@ -236,6 +238,27 @@ class DockerBackend(SandboxBackend):
 
     async def ping(self) -> None:
         await self.engine.call(lambda: self.client.ping())
+
+    async def memory_usage(self) -> dict[str, int]:
+        """What the kernel charges each sandbox's two containers (page cache included)."""
+        containers = await self.engine.call(
+            lambda: self.client.containers.list(
+                filters={"label": specs.LABEL, "status": "running"}, ignore_removed=True
+            )
+        )
+
+        def usage(container) -> int:
+            stats = self.engine.api.stats(container.id, stream=False, one_shot=True)
+            return int((stats.get("memory_stats") or {}).get("usage") or 0)
+
+        found: dict[str, int] = defaultdict(int)
+        readings = await asyncio.gather(*(self.engine.call(usage, c) for c in containers), return_exceptions=True)
+        for container, reading in zip(containers, readings, strict=True):
+            role = container.labels.get(specs.ROLE_LABEL)
+            key = specs.key_from_name(container.name, role) if role in SANDBOX_ROLES else None
+            if key is not None and isinstance(reading, int):
+                found[key] += reading
+        return dict(found)
 
     # -- each sandbox's disk (disks.py) ---------------------------------------
 
