@@ -7,10 +7,12 @@ class SandboxConfig(AppConfig):
 
     def ready(self):
         from sandbox import checks, signals  # noqa: F401  (system checks, the logout handler)
+        from sandbox.event_log import EventLogListener
         from sandbox.events import listen
         from sandbox.metrics import MetricsListener
 
         listen(MetricsListener)  # open terminals, for /metrics
+        listen(EventLogListener)  # one line per event in the server's log
 
     @property
     def runtime(self):

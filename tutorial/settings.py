@@ -176,7 +176,9 @@ STORAGES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One line per record: when, level, where, what (sandbox events name the sandbox and student).
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "loggers": {
         "sandbox": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
         "lessons": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
