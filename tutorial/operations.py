@@ -69,8 +69,16 @@ async def healthz(request):
 class SandboxesByStatus:
     """Sandboxes the database knows, by status, read at each scrape."""
 
+    def describe(self):
+        # Registration asks for the metric names; without this it would call
+        # collect() and query the database at import, before any migration.
+        yield self._family()
+
+    def _family(self):
+        return GaugeMetricFamily("dockyard_sandboxes", "Sandboxes by status.", labels=["status"])
+
     def collect(self):
-        family = GaugeMetricFamily("dockyard_sandboxes", "Sandboxes by status.", labels=["status"])
+        family = self._family()
         counts = dict(Sandbox.objects.values_list("status").annotate(n=Count("id")))
         for status in ("running", "stopped", "missing"):
             family.add_metric([status], counts.get(status, 0))
