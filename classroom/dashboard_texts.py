@@ -37,6 +37,8 @@ TEXTS = {
     "full_screen": _("(a full-screen program is running)"),
     "no_screen": _("(no terminal open)"),
     "hand": _("Raised hand"),
+    "help_badge": _("Help"),
+    "sandbox_menu": _("Stop, restart or reset this student's sandbox"),
     "watch": _("Watch"),
     "stop": _("Stop"),
     "restart": _("Restart"),

@@ -42,7 +42,7 @@
   function showHelp(state, by) {
     dock.dataset.helpState = state;
     const open = state === "open" || state === "seen";
-    askButton.hidden = open;
+    askButton.hidden = open || state === "resolved";
     status.hidden = state === "none";
     status.querySelector("[data-action=cancel-help]").hidden = !open;
     if (state === "open") statusText.textContent = dock.dataset.textOpen;
@@ -53,26 +53,30 @@
     }
   }
 
-  askButton.addEventListener("click", () => {
-    form.hidden = false;
-    askButton.hidden = true;
-    input.focus();
-  });
-  dock.querySelector("[data-action=close-help]").addEventListener("click", () => {
-    form.hidden = true;
-    askButton.hidden = false;
-  });
+  function showForm(shown) {
+    form.hidden = !shown;
+    askButton.setAttribute("aria-expanded", String(shown));
+    if (shown) input.focus();
+  }
+
+  askButton.addEventListener("click", () => showForm(form.hidden));
+  dock.querySelector("[data-action=close-help]").addEventListener("click", () => showForm(false));
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape" && !form.hidden) showForm(false); });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const lesson = document.querySelector(".lesson-text[data-lesson]");
     post(dock.dataset.helpUrl, { text: input.value, lesson: lesson ? lesson.dataset.lesson : "" })
       .then((answer) => {
         helpId = String(answer.ids[0] || "");
-        form.hidden = true;
+        showForm(false);
         input.value = "";
         showHelp("open");
       })
-      .catch(() => { statusText.textContent = dock.dataset.textFailed; status.hidden = false; });
+      .catch(() => {
+        statusText.textContent = dock.dataset.textFailed;
+        status.hidden = false;
+        status.querySelector("[data-action=cancel-help]").hidden = true;
+      });
   });
   status.querySelector("[data-action=cancel-help]").addEventListener("click", () => {
     if (!helpId) return;

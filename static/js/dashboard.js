@@ -278,16 +278,15 @@
       el("div", { class: "cell c-student" },
         el("span", { class: "presence " + (row.online ? "on" : "off"), title: row.online ? T.online : T.offline }),
         el("span", { class: "student-name", text: row.name, title: row.username }),
-        row.help ? el("span", { class: "hand", title: T.hand + (row.help.text ? ": " + row.help.text : ""), text: "✋" }) : null),
+        row.help ? el("span", { class: "hand", title: T.hand + (row.help.text ? ": " + row.help.text : ""), text: T.help_badge }) : null),
       el("div", { class: "cell c-sandbox" }, el("span", { class: "sandbox-state state-" + row.sandbox, text: stateText })),
       el("div", { class: "cell c-lesson", title: lessonTitle(row.lesson), text: lessonTitle(row.lesson) }),
       stepCells(row), commandCell(row), screenCell(row),
       el("div", { class: "cell c-actions" },
         el("a", { class: "button small", href: URLS.watch.replace("USERNAME", encodeURIComponent(row.username)),
           target: "_blank", rel: "noopener", "data-action": "watch", text: T.watch }),
-        el("button", { type: "button", class: "small secondary", "data-action": "stop", text: T.stop }),
-        el("button", { type: "button", class: "small secondary", "data-action": "restart", text: T.restart }),
-        el("button", { type: "button", class: "small danger", "data-action": "reset", text: T.reset })));
+        el("button", { type: "button", class: "small secondary", "data-action": "row-menu", "aria-haspopup": "menu",
+          "aria-label": T.sandbox_menu, title: T.sandbox_menu, text: T.sandbox + " ▾" })));
   }
 
   function renderHelp() {
@@ -417,6 +416,38 @@
     });
   }
 
+  // One menu for every row (rows come and go as the list scrolls): Stop, Restart, Reset….
+  const menu = el("div", { class: "row-menu", role: "menu", hidden: true },
+    el("button", { type: "button", role: "menuitem", "data-menu": "stop", text: T.stop }),
+    el("button", { type: "button", role: "menuitem", "data-menu": "restart", text: T.restart }),
+    el("button", { type: "button", role: "menuitem", class: "danger", "data-menu": "reset", text: T.reset }));
+  document.body.append(menu);
+  let menuRow = null;
+
+  function openMenu(button, row) {
+    const box = button.getBoundingClientRect();
+    menuRow = row;
+    menu.hidden = false;
+    menu.style.top = Math.min(box.bottom + 4, window.innerHeight - menu.offsetHeight - 8) + "px";
+    menu.style.left = Math.max(8, box.right - menu.offsetWidth) + "px";
+    menu.querySelector("button").focus();
+  }
+
+  function closeMenu() { menu.hidden = true; menuRow = null; }
+
+  menu.addEventListener("click", (event) => {
+    const item = event.target.closest("[data-menu]");
+    if (!item || !menuRow) return;
+    const row = menuRow;
+    closeMenu();
+    control(row, item.dataset.menu);
+  });
+  document.addEventListener("click", (event) => {
+    if (!menu.hidden && !menu.contains(event.target) && !event.target.closest("[data-action=row-menu]")) closeMenu();
+  });
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape") closeMenu(); });
+  rowsBox.addEventListener("scroll", closeMenu, { passive: true });
+
   function openHelp(request) {
     const row = students.get(request.student);
     if (!row) return;
@@ -433,7 +464,7 @@
     const item = target.closest("[data-request]");
     const request = item && help.get(Number(item.dataset.request));
     switch (target.dataset.action) {
-      case "stop": case "restart": case "reset": if (row) control(row, target.dataset.action); break;
+      case "row-menu": if (row) openMenu(target, row); break;
       case "open-help": if (request) openHelp(request); break;
       case "resolve-help":
         if (request) post(URLS.help_resolve.replace("/help/0/", "/help/" + request.id + "/")).catch((error) => toast(fill(T.action_failed, { error: error.message })));
