@@ -442,6 +442,8 @@
       ]);
     } catch (e) { /* the fallback fonts still work */ }
     term.open(host);
+    // A watcher's terminal is drawn scaled inside the host: a click beside it still types into it.
+    host.addEventListener("click", () => { if (mayType()) term.focus(); });
     fitToWindow();
     term.onResize(() => sendSize());
     new ResizeObserver(() => fitToWindow()).observe(host);
