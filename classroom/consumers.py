@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import InMemoryChannelLayer
 
-from classroom import push, services, snapshot
+from classroom import memberships, push, services, snapshot
 from classroom.access import teaches
 from classroom.live import screen_json
 from classroom.models import Classroom, Membership
@@ -34,6 +34,15 @@ async def _forget_pages_once(layer) -> None:
 
 class PushConsumer(AsyncWebsocketConsumer):
     groups_joined: list[str] = []
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every message, a hop to
+        # the one thread all ORM calls share: under a class's load that queue, not
+        # the push, was the dashboard's latency (as for the terminal's keystrokes).
+        if message["type"] == "classroom.push":
+            await self.send(text_data=message["text"])
+        else:
+            await super().dispatch(message)
 
     async def classroom_push(self, message):
         await self.send(text_data=message["text"])
@@ -78,7 +87,9 @@ class DashboardConsumer(PushConsumer):
 
     @staticmethod
     def _state(classroom):
-        return snapshot.rows(classroom), snapshot.open_help(classroom)
+        rows = snapshot.rows(classroom)
+        memberships.warm([row["id"] for row in rows])  # their events need not wait for the database
+        return rows, snapshot.open_help(classroom)
 
     def _screens(self, rows) -> dict:
         """The screens of this class's students whose shells this process holds."""
