@@ -344,7 +344,12 @@
       case "lesson": if (row) row.lesson = message.lesson; break;
       case "command": if (row) row.command = { at: message.at, status: message.status }; break;
       case "passed": if (row) row.passed[message.lesson + "/" + message.step] = message.at; break;
-      case "screen": if (row) row.screen = { lines: message.lines, full_screen: message.full_screen }; break;
+      case "screens":
+        for (const [id, screen] of Object.entries(message.screens)) {
+          const owner = students.get(Number(id));
+          if (owner) owner.screen = screen;
+        }
+        break;
       case "help": {
         const request = message.request;
         help.set(request.id, request);
