@@ -1,8 +1,9 @@
 """Students' progress through lesson steps, and the events that announce it.
 
 Every passing check is published on the channel layer group "classroom"
-as {"type": "progress.passed", "user", "lesson", "step", "at"}, so a live
-instructor dashboard can follow the class without polling.
+as {"type": "progress.passed", "user", "lesson", "step", "at"}, and a step's
+first pass is also the signal lessons.signals.step_passed (the classroom's
+dashboards follow it), so nothing polls.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from lessons.models import StepProgress
+from lessons.signals import step_passed
 from lessons.states import LessonState, StepState
 
 CLASSROOM_GROUP = "classroom"
@@ -80,6 +82,8 @@ async def record_check_result(user, lesson_slug, step_id, *, passed, message="",
     progress, now = await _save_result(user, lesson_slug, step_id, passed, message, output, attempt)
     if passed:
         await publish_pass(user.get_username(), lesson_slug, step_id, now)
+        if progress.passed_at == now:  # the first pass
+            await step_passed.asend(sender=StepProgress, user=user, lesson_slug=lesson_slug, step_id=step_id, at=now)
     return progress
 
 

@@ -18,6 +18,7 @@ import logging
 import re
 from urllib.parse import parse_qs
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
@@ -27,7 +28,7 @@ from sandbox.backends.base import RUNNING, ClassroomFull, SandboxError
 from sandbox.errors import student_message
 from sandbox.events import terminal_group
 from sandbox.flow import FlowControl
-from sandbox.services import ActivityRecorder, find_user, may_attach, sandbox_key, start_sandbox
+from sandbox.services import ActivityRecorder, access, find_user, sandbox_key, start_sandbox
 from sandbox.signals import login_session_group
 
 log = logging.getLogger(__name__)
@@ -67,12 +68,14 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             return
         username = self.scope["url_route"]["kwargs"].get("username")
         owner = viewer if username in (None, viewer.username) else await find_user(username)
-        allowed, read_only = may_attach(viewer, owner) if owner is not None else (False, True)
-        if not allowed:
+        rights = await database_sync_to_async(access)(viewer, owner)
+        if not rights.allowed:
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.owner = owner
-        self.read_only = read_only
+        self.read_only = read_only = viewer.pk != owner.pk  # a watcher; it types only while it took over
+        self.may_take_over = read_only and rights.take_over
+        self.viewer_name = viewer.get_full_name() or viewer.get_username()
         self.key = sandbox_key(owner)
         self.size = (80, 24)
         self.session: shells.ShellSession | None = None
@@ -139,7 +142,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         if bytes_data is not None:
-            if self.read_only or self.input_refused:
+            if (self.read_only and not self._typing()) or self.input_refused:
                 return
             if self.input_in_flight + len(self.pending_input) + len(bytes_data) > INPUT_LIMIT:
                 self.input_refused = True
@@ -168,6 +171,22 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         elif isinstance(message, protocol.Reply) and self.session is not None and not self.read_only:
             # The terminal answered a program's query; only the responding tab's answer counts.
             await self.session.answer(self, message.data.encode())
+        elif isinstance(message, protocol.TakeOver) and self.session is not None:
+            await self._take_over(message.on)
+
+    def _typing(self) -> bool:
+        """A watcher types only while it holds the take-over."""
+        return self.session is not None and self.session.guest is self
+
+    async def _take_over(self, on: bool) -> None:
+        """A watcher allowed to asks to type, or ends it; the owner's pages may end it."""
+        if not self.read_only:
+            if not on:
+                await self.session.release()
+        elif on and self.may_take_over:
+            await self.session.take_over(self, self.viewer_name)
+        elif not on and self._typing():
+            await self.session.release()
 
     # -- the session ----------------------------------------------------------
 
@@ -180,9 +199,11 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 await start_sandbox(self.owner, self._progress, self.runtime.events)
             cols, rows = self.size
             session = await self.runtime.shells.open(self.key, cols, rows)
-            await self._status("ready", read_only=self.read_only, owner=self.owner.username)
+            await self._status(
+                "ready", read_only=self.read_only, owner=self.owner.username, may_take_over=self.may_take_over
+            )
             self.session = session
-            if not self.read_only:
+            if not self.read_only or self.may_take_over:
                 self.tasks.append(asyncio.create_task(self._write_input(session)))
             await session.subscribe(self)  # the recent screen first, then live output
             self.opened = True
@@ -202,9 +223,11 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             if not self.read_only:
                 await self.runtime.port_watchers.subscribe(self.key, self._announce_ports)
         except ClassroomFull as exc:
+            self._failed("full")
             await self._status("full", message=self._student_message(exc), code=exc.code)
             await self.close(code=CLOSE_FULL)
         except SandboxError as exc:
+            self._failed("error")
             await self._status("error", message=self._student_message(exc), code=exc.code)
             await self.close(code=CLOSE_ERROR)
         except asyncio.CancelledError:
@@ -213,6 +236,10 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             log.exception("terminal session for %s failed", self.key)
             await self._status("error", message="The sandbox could not be reached. Try reloading the page.")
             await self.close(code=CLOSE_ERROR)
+
+    def _failed(self, reason: str) -> None:
+        if not self.read_only:
+            self.runtime.events.publish("sandbox.failed", self.key, user_id=self.owner.pk, reason=reason)
 
     async def _wait_for_the_student(self):
         """A watcher of a student without a running sandbox stays, says so, and
@@ -256,6 +283,9 @@ class TerminalConsumer(AsyncWebsocketConsumer):
 
     async def shell_size(self, cols: int, rows: int) -> None:
         await self.send(text_data=protocol.size(cols, rows))
+
+    async def typist(self, name: str | None) -> None:
+        await self.send(text_data=protocol.typist(name, you=name is not None and self._typing()))
 
     def _send_soon(self, text: str) -> None:
         """Send from a sync callback without waiting (the shell's reader must not block)."""

@@ -13,16 +13,20 @@ nothing of who listens. Two ways to listen:
 And one way back: `notify_terminals(key, payload)` puts a JSON message in every
 terminal page of that sandbox (lesson check results travel so).
 
-Kinds and their data:
+Kinds and their data (most also carry "user_id", the sandbox's owner):
+    sandbox.starting  {}                              the backend began starting it (not when found running)
     sandbox.started   {}                              the sandbox runs (started or found running)
-    sandbox.stopped   {}                              stopped (idle, or by an instructor)
-    sandbox.removed   {}                              removed with its files
+    sandbox.failed    {"reason": "full" | "error"}    it could not be started for a page
+    sandbox.stopped   {"reason", "by"?}               stopped: "idle", "request" (by a user), "restart"
+    sandbox.removed   {"reason", "by"?}               removed with its files: "idle" or "request"
     shell.prompt      {"status": int | None}          a command finished, with its exit status
     ports.changed     {"ports": [{"port", "container", "target"}]}
     terminal.opened   {"terminal", "user_id", "read_only", "context"}  a page attached
     terminal.closed   {"terminal", "user_id", "read_only"}
     activity          {"user_id"}                     the student typed (at most every 30 s)
 Publishing never waits for a listener: a shell's reader must not block.
+A listener that holds tasks of its own may have an `async close()`; the runtime
+calls it when it closes.
 """
 
 from __future__ import annotations
@@ -39,7 +43,9 @@ log = logging.getLogger(__name__)
 
 EVENTS_GROUP = "sandbox-events"
 KINDS = {
+    "sandbox.starting",
     "sandbox.started",
+    "sandbox.failed",
     "sandbox.stopped",
     "sandbox.removed",
     "shell.prompt",
@@ -118,6 +124,17 @@ class EventBus:
         """Wait for what was published so far to be delivered (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Deliver what is pending, then let listeners with tasks of their own end them."""
+        await self.drain()
+        for listener in self.listeners:
+            close = getattr(listener, "close", None)
+            if close is not None:
+                try:
+                    await close()
+                except Exception:
+                    log.exception("listener %r failed to close", listener)
 
 
 async def notify_terminals(key: str, payload: dict) -> None:

@@ -43,6 +43,13 @@ class Reply:
     data: str
 
 
+@dataclasses.dataclass(frozen=True)
+class TakeOver:
+    """A watcher asks to type in the shell too (on), or either side ends that (off)."""
+
+    on: bool
+
+
 MAX_REPLY = 256
 # What a terminal answers: CSI … R/c/n/y/t, OSC colour reports, DCS replies.
 _REPLY = re.compile(
@@ -64,7 +71,7 @@ def _clamp(value: int, low: int, high: int) -> int:
     return max(low, min(high, value))
 
 
-def parse_control(text: str) -> Resize | Ack | Ping | Reply:
+def parse_control(text: str) -> Resize | Ack | Ping | Reply | TakeOver:
     if len(text) > MAX_CONTROL_LENGTH:
         raise ProtocolError("control message too long")
     try:
@@ -87,6 +94,10 @@ def parse_control(text: str) -> Resize | Ack | Ping | Reply:
         if not isinstance(data, str) or len(data) > MAX_REPLY or not _REPLY.fullmatch(data):
             raise ProtocolError("'data' must be one terminal reply")
         return Reply(data=data)
+    if kind == "take-over":
+        if not isinstance(message.get("on"), bool):
+            raise ProtocolError("'on' must be true or false")
+        return TakeOver(on=message["on"])
     raise ProtocolError(f"unknown control message type: {kind!r}"[:200])
 
 
@@ -97,6 +108,11 @@ def status(state: str, **fields) -> str:
 def shell_mark(kind: str, status: int | None) -> str:
     """The shell printed a prompt (a command finished, with its status) or a continuation prompt."""
     return json.dumps({"type": "prompt", "state": "ready" if kind == "prompt" else "continue", "status": status})
+
+
+def typist(name: str | None, you: bool) -> str:
+    """Who besides the owner types in this shell now (null: nobody); `you`: this terminal."""
+    return json.dumps({"type": "typist", "name": name, "you": you})
 
 
 def size(cols: int, rows: int) -> str:

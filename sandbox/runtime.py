@@ -46,7 +46,7 @@ class SandboxRuntime:
         self.port_watchers.stop_all()
         await self.shells.close_all()
         await self.preview.close()
-        await self.events.drain()
+        await self.events.close()
         await asyncio.sleep(0)
 
 

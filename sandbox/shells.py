@@ -11,6 +11,11 @@ more PTY, throughput was 78 % of a bare `docker exec` (dtach: 82 %); read
 directly, it is above it. The price is that a shell lives as long as this
 process: a restarted server opens a new one (the sandbox and its files stay).
 
+Taking over: a watcher the attach rule lets type (sandbox.services.access) may
+ask to; while it types, every subscriber is told who ("typist"), so the
+student's pages show it, and the student's own keystrokes still work. Either
+side ends it.
+
 Flow control: each subscriber counts its unacknowledged bytes (sandbox.flow).
 Reading pauses only while every subscriber is behind, so a slow watcher or a
 background tab never stalls the student; one that fell behind skips output and
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import re
 from typing import Protocol
@@ -31,6 +37,7 @@ from sandbox import replay as replay_cleaning
 from sandbox.backends.base import TerminalStream
 from sandbox.flow import FlowControl
 from sandbox.prompt_marker import MarkerDetector, ShellMark
+from sandbox.screen_text import screen_lines
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +61,19 @@ class Subscriber(Protocol):
 
     async def ended(self) -> None: ...
 
+    async def typist(self, name: str | None) -> None:
+        """Who, other than the owner, types in this shell now (None: nobody). Optional."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Screen:
+    """The end of a shell's screen as text (sandbox.screen_text), for miniatures."""
+
+    lines: list[str]
+    cols: int
+    rows: int
+    full_screen: bool  # a full-screen program runs: the lines are not its screen
+
 
 class ReplayBuffer:
     """The last `limit` bytes of output, cut at a line start when trimmed."""
@@ -68,6 +88,9 @@ class ReplayBuffer:
         if len(self._data) > 2 * self.limit:  # trim in batches: amortized O(1)
             del self._data[: len(self._data) - self.limit]
             self._trimmed = True
+
+    def tail(self) -> bytes:
+        return bytes(self._data[-self.limit :])
 
     def replay(self) -> bytes:
         """What a terminal that connects now needs to draw; b"" for a new shell.
@@ -93,6 +116,9 @@ class ShellSession:
         self.replay = ReplayBuffer(settings.TERMINAL_REPLAY_BYTES)
         self.prompts = MarkerDetector()
         self.alt_screen = False
+        self.output_bytes = 0  # read so far: a miniature is drawn again only after more
+        self.guest: Subscriber | None = None  # a watcher who took over the typing
+        self.guest_name = ""
         # The one subscriber whose terminal answers a program's queries (cursor
         # position, colours …): the student's tab typed in last. Every other tab
         # and every watcher would answer too, and each answer is typed input.
@@ -117,6 +143,8 @@ class ShellSession:
             self.subscribers.append(subscriber)
             if not subscriber.read_only:
                 self.responder = subscriber  # the tab just opened is the one in use
+        if self.guest is not None:
+            await _tell_typist(subscriber, self.guest_name)
         if self.alt_screen:
             await self._redraw()
         self.wake()
@@ -127,15 +155,43 @@ class ShellSession:
         self._behind.discard(subscriber)
         if self.responder is subscriber:
             self.responder = next((s for s in reversed(self.subscribers) if not s.read_only), None)
+        if self.guest is subscriber:
+            self._spawn(self.release())
         self.wake()
+
+    # -- taking over ---------------------------------------------------------------
+
+    async def take_over(self, subscriber: Subscriber, name: str) -> None:
+        """`subscriber` (a watcher allowed to) types too from now on; everyone is told."""
+        self.guest, self.guest_name = subscriber, name
+        await self._tell_everyone_the_typist(name)
+
+    async def release(self) -> None:
+        """Nobody but the owner types any more (either side ended it, or the guest left)."""
+        if self.guest is None:
+            return
+        self.guest, self.guest_name = None, ""
+        await self._tell_everyone_the_typist(None)
+
+    async def _tell_everyone_the_typist(self, name: str | None) -> None:
+        for subscriber in list(self.subscribers):
+            await _tell_typist(subscriber, name)
+
+    def screen(self, max_rows: int = 24) -> Screen:
+        cols, rows = self.size
+        lines = [] if self.alt_screen else screen_lines(self.replay.tail(), min(rows, max_rows), cols)
+        return Screen(lines, cols, rows, self.alt_screen)
+
+    def _spawn(self, coroutine) -> None:
+        self._tasks.add(task := asyncio.create_task(coroutine))
+        task.add_done_callback(self._tasks.discard)
 
     def wake(self, subscriber: Subscriber | None = None) -> None:
         """A subscriber acknowledged output or left: reading may go on, and one
         that skipped output gets the recent screen now rather than at the next output."""
         self._room.set()
         if subscriber in self._behind and not subscriber.flow.paused:
-            self._tasks.add(task := asyncio.create_task(self._catch_up(subscriber)))
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(self._catch_up(subscriber))
 
     async def _catch_up(self, subscriber: Subscriber) -> None:
         async with self._lock:
@@ -177,6 +233,7 @@ class ShellSession:
                 if not data:
                     break
                 self._track_screen(data)
+                self.output_bytes += len(data)
                 async with self._lock:
                     self.replay.append(data)
                     await self._fan_out(data)
@@ -230,6 +287,13 @@ class ShellSession:
         await self.stream.resize(cols, rows)
 
 
+async def _tell_typist(subscriber: Subscriber, name: str | None) -> None:
+    tell = getattr(subscriber, "typist", None)
+    if tell is not None:
+        with contextlib.suppress(Exception):
+            await tell(name)
+
+
 class ShellSessions:
     """The shells this process holds, one per sandbox key (part of its SandboxRuntime)."""
 
@@ -266,6 +330,10 @@ class ShellSessions:
             return True
         except TimeoutError:
             return False
+
+    def alive(self) -> list[ShellSession]:
+        """The shells this process holds now."""
+        return [session for session in self._sessions.values() if session.alive]
 
     def forget(self, session: ShellSession) -> None:
         if self._sessions.get(session.key) is session:

@@ -2,13 +2,15 @@ import asyncio
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
 from sandbox.backends import get_backend
 from sandbox.backends.base import SandboxError
 from sandbox.backends.docker import image_cache as mirror
 from sandbox.models import Sandbox
-from tutorial.permissions import instructor_required
+from sandbox.services import access
+from tutorial.permissions import administrator_required, instructor_required
 
 
 @login_required
@@ -17,10 +19,15 @@ def playground(request):
     return render(request, "sandbox/playground.html")
 
 
-@instructor_required
+@login_required
 def watch(request, username):
-    """An instructor's read-only view of one student's terminal."""
+    """A read-only view of one student's terminal, for whoever the attach rule lets
+    watch it (an instructor of the student's class); with a Take over button for
+    whoever it lets type too."""
     student = get_object_or_404(get_user_model(), username=username, is_active=True)
+    rights = access(request.user, student)
+    if not rights.watch or student.pk == request.user.pk:
+        raise PermissionDenied
     return render(
         request,
         "sandbox/playground.html",
@@ -28,6 +35,7 @@ def watch(request, username):
             "terminal_ws_path": f"/ws/terminal/{student.username}/",
             "terminal_read_only": True,
             "terminal_owner": student.username,
+            "terminal_may_take_over": rights.take_over,
         },
     )
 
@@ -44,7 +52,7 @@ def image_cache(request):
     return render(request, "sandbox/image_cache.html", context)
 
 
-@instructor_required
+@administrator_required
 def sandboxes(request):
     """Every student's sandbox with its disk use, for the instructor."""
     rows = list(Sandbox.objects.select_related("user").order_by("user__username"))

@@ -10,6 +10,7 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+import classroom.routing  # noqa: E402
 import sandbox.routing  # noqa: E402
 from sandbox import runtime as sandbox_runtime  # noqa: E402
 from tutorial.origin import SameOriginValidator  # noqa: E402
@@ -23,7 +24,14 @@ def build_application(runtime=None):
         {
             "http": django_asgi_app,
             "websocket": SameOriginValidator(
-                AuthMiddlewareStack(URLRouter(sandbox.routing.websocket_urlpatterns(runtime)))
+                AuthMiddlewareStack(
+                    URLRouter(
+                        [
+                            *sandbox.routing.websocket_urlpatterns(runtime),
+                            *classroom.routing.websocket_urlpatterns(runtime),
+                        ]
+                    )
+                )
             ),
         }
     )

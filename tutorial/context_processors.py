@@ -2,4 +2,4 @@ from django.conf import settings
 
 
 def site(request):
-    return {"SITE_NAME": settings.SITE_NAME}
+    return {"SITE_NAME": settings.SITE_NAME, "OPEN_SIGNUP": settings.OPEN_SIGNUP}

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "lessons",
     "sandbox",
     "books",
+    "classroom",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tutorial.context_processors.site",
+                "classroom.context_processors.classroom",
             ],
         },
     },
@@ -182,6 +184,7 @@ LOGGING = {
     "loggers": {
         "sandbox": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
         "lessons": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+        "classroom": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     },
 }
 
@@ -252,3 +255,13 @@ TERMINAL_REPLAY_BYTES = envint("TERMINAL_REPLAY_BYTES", str(128 * 1024))
 
 # The file editor opens and saves UTF-8 text files up to this size.
 EDITOR_MAX_BYTES = envint("EDITOR_MAX_BYTES", str(1024 * 1024))
+
+# Classes (docs/classroom.md). With OPEN_SIGNUP off, only a class's join link creates accounts.
+OPEN_SIGNUP = envbool("OPEN_SIGNUP", "true")
+# Wrong join codes: past this many in JOIN_CODE_WINDOW_SECONDS from one address
+# (a class behind one NAT address) or one account, that address or account waits.
+JOIN_CODE_FAILURES_PER_ADDRESS = envint("JOIN_CODE_FAILURES_PER_ADDRESS", "30")
+JOIN_CODE_FAILURES_PER_ACCOUNT = envint("JOIN_CODE_FAILURES_PER_ACCOUNT", "10")
+JOIN_CODE_WINDOW_SECONDS = envint("JOIN_CODE_WINDOW_SECONDS", "600")
+# The dashboard's terminal miniatures: each is drawn again at most this often, and only after output.
+CLASSROOM_SCREEN_INTERVAL = envfloat("CLASSROOM_SCREEN_INTERVAL", "2.0")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("sandbox/", include("sandbox.urls")),
     path("books/", include("books.urls")),
+    path("classroom/", include("classroom.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", operations.healthz, name="healthz"),

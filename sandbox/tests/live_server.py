@@ -49,11 +49,13 @@ class LiveServer:
         return result.stdout
 
     def create_user(self, username: str, password: str, user_id: int, staff: bool = False):
+        """`staff`: the server's administrator (a superuser, who watches every student)."""
         self.manage(
             "shell",
             "-c",
             "from django.contrib.auth import get_user_model; "
-            f"get_user_model().objects.create_user({username!r}, password={password!r}, id={user_id}, is_staff={staff})",
+            f"get_user_model().objects.create_user({username!r}, password={password!r}, id={user_id}, "
+            f"is_staff={staff}, is_superuser={staff})",
         )
 
     def start(self):

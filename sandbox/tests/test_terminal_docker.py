@@ -146,7 +146,7 @@ async def test_a_flood_waits_in_the_sandbox_until_the_browser_catches_up(alice, 
 
 
 async def test_an_instructor_sees_the_students_terminal_read_only(alice, django_user_model):
-    teacher = await django_user_model.objects.acreate(username="teacher", is_staff=True)
+    teacher = await django_user_model.objects.acreate(username="teacher", is_staff=True, is_superuser=True)
     student, _ = await open_terminal(alice)
     await student.send_to(bytes_data=b"echo student-typed-$((7*6))\r")
     await read_until(student, b"student-typed-42")

@@ -32,6 +32,9 @@
   const statusEl = pane.querySelector(".terminal-status");
   const host = pane.querySelector(".terminal-host");
   const notice = pane.querySelector(".terminal-notice");
+  const typistBanner = pane.querySelector(".terminal-typist");
+  const takeOverButton = pane.querySelector("[data-action=take-over]");
+  const stoppedBanner = pane.querySelector(".terminal-stopped");
   const encoder = new TextEncoder();
 
   const term = new window.Terminal({
@@ -56,6 +59,8 @@
   let inputInFlight = 0;
   let inputQueue = [];
   let writing = 0; // output handed to xterm.js and not yet processed
+  let typingAsGuest = false; // a watcher that took over types into the student's shell
+  let stoppedBySomeone = false; // the sandbox was stopped from elsewhere: no reconnecting
   let shellSize = null; // the shell's size, which a watcher draws at
   // On (re)connecting, the recent output is drawn at the size it was written
   // at, then fitted to this window, as a terminal that is resized would do:
@@ -92,8 +97,10 @@
 
   // -- input ----------------------------------------------------------------
 
+  function mayType() { return !readOnly || typingAsGuest; }
+
   function sendInput(bytes) {
-    if (readOnly || !socket || socket.readyState !== WebSocket.OPEN) return;
+    if (!mayType() || !socket || socket.readyState !== WebSocket.OPEN) return;
     for (let i = 0; i < bytes.byteLength; i += INPUT_CHUNK) inputQueue.push(bytes.subarray(i, i + INPUT_CHUNK));
     pumpInput();
   }
@@ -193,7 +200,7 @@
 
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-action=run]");
-    if (!button || readOnly) return;
+    if (!button || !mayType()) return;
     const block = button.closest(".runnable");
     if (!block) return;
     let commands;
@@ -238,6 +245,54 @@
 
   // -- messages from the server ------------------------------------------------
 
+  // -- taking over: a watcher allowed to types too; the student sees who ------------
+
+  function showTypist(message) {
+    typingAsGuest = readOnly && !!message.you;
+    term.options.disableStdin = !mayType();
+    term.options.cursorBlink = mayType();
+    if (takeOverButton) {
+      takeOverButton.textContent = typingAsGuest ? takeOverButton.dataset.textRelease : takeOverButton.dataset.textTake;
+      takeOverButton.setAttribute("aria-pressed", String(typingAsGuest));
+    }
+    if (!typistBanner) return;
+    const owner = pane.dataset.owner || "";
+    let text = "";
+    if (typingAsGuest) text = typistBanner.dataset.textGuest.replace("{owner}", owner);
+    else if (message.name && !readOnly) text = typistBanner.dataset.textOwner.replace("{name}", message.name);
+    typistBanner.querySelector(".typist-text").textContent = text;
+    typistBanner.hidden = !text;
+    pane.dataset.typist = message.name || "";
+    if (typingAsGuest) term.focus();
+  }
+
+  if (takeOverButton) {
+    takeOverButton.addEventListener("click", () => sendControl({ type: "take-over", on: !typingAsGuest }));
+  }
+  if (typistBanner) {
+    typistBanner.querySelector("[data-action=end-take-over]").addEventListener("click", () => sendControl({ type: "take-over", on: false }));
+  }
+
+  // -- the sandbox stopped, restarted or reset from elsewhere (an instructor) --------
+
+  function showStopped(state, by) {
+    if (!stoppedBanner) return;
+    stoppedBanner.querySelector(".stopped-text").textContent =
+      (stoppedBanner.dataset["text" + state.charAt(0).toUpperCase() + state.slice(1)] || "").replace("{name}", by || "?");
+    stoppedBanner.querySelector("[data-action=start-again]").hidden = state !== "stopped";
+    stoppedBanner.hidden = false;
+  }
+
+  if (stoppedBanner) {
+    stoppedBanner.querySelector("[data-action=start-again]").addEventListener("click", () => {
+      stoppedBanner.hidden = true;
+      stoppedBySomeone = false;
+      ended = false;
+      attempt = 0;
+      if (!socket) connect();
+    });
+  }
+
   function showDiskNotice(message) {
     if (!notice) return;
     const size = (bytes) => (bytes / 1073741824).toFixed(1) + " GB";
@@ -255,6 +310,8 @@
         case "ready":
           attempt = 0;
           setStatus(message.read_only ? "watching" : "ready", "ready");
+          if (takeOverButton) takeOverButton.hidden = !message.may_take_over;
+          if (stoppedBanner && !stoppedBySomeone) stoppedBanner.hidden = true;
           if (!readOnly) term.focus();
           break;
         case "engine-ready":
@@ -268,7 +325,22 @@
           setStatus(readOnly ? "student-offline" : "offline", "idle");
           break;
         case "ended":
-          setStatus("ended", "idle");
+          if (!stoppedBySomeone) setStatus("ended", "idle");
+          showTypist({ name: null, you: false });
+          break;
+        case "stopping": // the student's sandbox is being stopped by someone: wait for a click
+          if (readOnly) break;
+          stoppedBySomeone = true;
+          ended = true;
+          setStatus("stopped", "idle");
+          showStopped("stopped", message.by);
+          break;
+        case "restarting":
+        case "removing": // back in a moment (reset: a fresh sandbox); reconnect at once
+          if (readOnly) break;
+          attempt = 0;
+          setStatus(message.state, "starting");
+          showStopped(message.state, message.by);
           break;
         case "error":
           ended = true;
@@ -286,6 +358,8 @@
         clearTimeout(replayTimer);
         replayTimer = setTimeout(replayDrawn, 300); // a new shell has nothing to replay
       }
+    } else if (message.type === "typist") {
+      showTypist(message);
     } else if (message.type === "prompt") {
       run.marker(message.state);
       document.dispatchEvent(new CustomEvent("dockyard:prompt", { detail: message }));
@@ -349,6 +423,10 @@
       if (event.code === CLOSE_LOGGED_OUT) { ended = true; setStatus("logged-out", "idle"); return; }
       if (event.code === CLOSE_FORBIDDEN) { ended = true; setStatus("error", "error"); return; }
       if (ended) return;
+      if (pane.dataset.state === "restarting" || pane.dataset.state === "removing") {
+        retryTimer = setTimeout(connect, 1000); // the server is already making it again
+        return;
+      }
       attempt += 1;
       const delay = Math.min(MAX_BACKOFF_S, Math.pow(2, attempt - 1)) * (0.75 + Math.random() * 0.5);
       setStatus("reconnecting", "error", Math.round(delay));
@@ -365,6 +443,8 @@
       ]);
     } catch (e) { /* the fallback fonts still work */ }
     term.open(host);
+    // A watcher's terminal is drawn scaled inside the host: a click beside it still types into it.
+    host.addEventListener("click", () => { if (mayType()) term.focus(); });
     fitToWindow();
     term.onResize(() => sendSize());
     new ResizeObserver(() => fitToWindow()).observe(host);
@@ -375,6 +455,7 @@
   window.dockyardTerminal = {
     term, run,
     get socket() { return socket; },
+    get typingAsGuest() { return typingAsGuest; },
     get shellSize() { return shellSize; },
   };
   start();

@@ -42,7 +42,9 @@ def bob(django_user_model):
 
 @pytest.fixture
 def teacher(django_user_model):
-    return django_user_model.objects.create_user("teacher", password="pw-teacher-123", is_staff=True)
+    """The server's administrator (a superuser): watches every student. An instructor
+    of one class only is the classroom tests' `instructor`."""
+    return django_user_model.objects.create_user("teacher", password="pw-teacher-123", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

@@ -4,21 +4,32 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.db.models import Q
+
+# The instructor role (tutorial.permissions): superusers, and holders of classroom.teach.
+TEACH = {"codename": "teach", "content_type__app_label": "classroom"}
+INSTRUCTORS = (
+    Q(is_superuser=True)
+    | Q(**{f"groups__permissions__{k}": v for k, v in TEACH.items()})
+    | Q(**{f"user_permissions__{k}": v for k, v in TEACH.items()})
+)
 
 
 class Command(BaseCommand):
-    help = "Create the first instructor (staff) account if none exists, and print how to log in."
+    help = "Create the first instructor account (a superuser) if none exists, and print how to log in."
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="instructor")
 
     def handle(self, *args, username, **options):
         users = get_user_model()
-        staff = list(users.objects.filter(is_staff=True, is_active=True).values_list("username", flat=True))
-        if staff:
+        instructors = list(
+            users.objects.filter(INSTRUCTORS, is_active=True).distinct().values_list("username", flat=True)
+        )
+        if instructors:
             self.stdout.write(
-                f"Instructor account(s): {', '.join(staff)}. "
-                f"Forgot the password? python manage.py changepassword {staff[0]}"
+                f"Instructor account(s): {', '.join(instructors)}. "
+                f"Forgot the password? python manage.py changepassword {instructors[0]}"
             )
             return
         password = secrets.token_urlsafe(12)

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class ClassroomConfig(AppConfig):
+    name = "classroom"
+
+    def ready(self):
+        from classroom import receivers
+        from classroom.access import terminal_access
+        from classroom.live import ClassroomListener
+        from sandbox.events import listen
+        from sandbox.services import set_attach_rule
+
+        listen(ClassroomListener)  # sandbox events -> the class's dashboards
+        set_attach_rule(terminal_access)  # instructors watch the students of their classes
+        receivers.connect()  # passed steps, roster changes
