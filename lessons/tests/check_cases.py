@@ -13,6 +13,7 @@ seconds, so a shortcut that writes such a file first waits two seconds.
 from dataclasses import dataclass
 
 from lessons.tests.check_cases_containers import CONTAINER_CASES
+from lessons.tests.check_cases_tools import TOOL_CASES
 
 
 @dataclass(frozen=True)
@@ -437,4 +438,4 @@ docker build -t notes:v1 .""",
         alternative="for i in 1 2; do docker run --rm --mount source=notes-data,target=/data notes:v1; done",
     ),
 }
-CASES |= {key: Case(**fields) for key, fields in CONTAINER_CASES.items()}
+CASES |= {key: Case(**fields) for key, fields in (CONTAINER_CASES | TOOL_CASES).items()}
