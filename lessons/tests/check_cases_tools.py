@@ -17,6 +17,37 @@ printf '%s\n' 'FROM python:3-slim' 'COPY app.py /srv/' 'CMD ["python3", "/srv/ap
 """
 
 TOOL_CASES = {
+    # 31 BuildKit and buildx
+    ("buildkit", "cache-mount"): dict(
+        why="the log kept in a layer of the image, no cache mount",
+        shortcut=r"""mkdir -p ~/bk && cd ~/bk
+printf '%s\n' 'FROM busybox' \
+  'RUN mkdir /cache && echo "build of version 1" >> /cache/builds.log && echo "build of version 2" >> /cache/builds.log' \
+  'RUN cp /cache/builds.log /builds.log' | docker build -t bk:cache -""",
+        alternative=r"""cd ~/bk
+for v in 1 2; do
+  printf '%s\n' 'FROM busybox' \
+    "RUN --mount=type=cache,id=buildlog,target=/var/cache/demo echo 'build of version $v' >> /var/cache/demo/builds.log && cp /var/cache/demo/builds.log /builds.log" |
+    docker build -t bk:cache -
+done""",
+    ),
+    ("buildkit", "prune-cache"): dict(
+        why="dangling images pruned, the build cache left as it was",
+        shortcut="docker image prune -f",
+        alternative="docker buildx prune --filter type=exec.cachemount --force",
+    ),
+    ("buildkit", "export"): dict(
+        why="the whole build stage exported: a file system with the page in out/",
+        shortcut=r"""mkdir -p ~/bk && cd ~/bk
+printf '%s\n' 'Release notes' 'Exported by BuildKit.' > notes.txt
+printf '%s\n' 'FROM busybox AS build' 'COPY notes.txt /src/' "RUN mkdir /out && sed -e '1s|.*|<h1>&</h1>|' -e '1!s|.*|<p>&</p>|' /src/notes.txt > /out/index.html" \
+  'FROM scratch AS site' 'COPY --from=build /out/ /' 'FROM busybox' 'COPY --from=site / /www/' > Dockerfile.site
+docker buildx build -f Dockerfile.site --target build -o site .""",
+        alternative="""cd ~/bk && rm -rf site
+docker build -f Dockerfile.site -t bk:site .
+c=$(docker create bk:site) && docker cp "$c:/www" site && docker rm "$c"
+""",
+    ),
     # 50 Docker Compose
     ("compose", "compose-file"): dict(
         why="only the web service in the file: Redis left to be run by hand",

@@ -46,6 +46,7 @@ COURSE = {
     "networking",
     "repositories",
     "multi-stage-builds",
+    "buildkit",
     "compose",
 }
 
