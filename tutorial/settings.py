@@ -231,7 +231,9 @@ IMAGE_CACHE_ENABLED = envbool("IMAGE_CACHE_ENABLED", envstr("MIRROR_ENABLED", "t
 IMAGE_CACHE_PORT = envint("IMAGE_CACHE_PORT", envstr("MIRROR_PORT", "5000"))
 IMAGE_CACHE_SEED_PORT = envint("IMAGE_CACHE_SEED_PORT", envstr("MIRROR_SEED_PORT", "5001"))
 IMAGE_CACHE_UPSTREAM = envstr("IMAGE_CACHE_UPSTREAM", envstr("MIRROR_UPSTREAM", "auto"))
-SEED_IMAGES = envlist("SEED_IMAGES", "busybox:latest,debian:bookworm,nginx:latest,redis:latest,registry:2")
+SEED_IMAGES = envlist(
+    "SEED_IMAGES", "busybox:latest,debian:bookworm,nginx:latest,redis:latest,registry:2,python:3-slim"
+)
 
 # Debian's archive, for debootstrap (when the base image cannot be pulled) and
 # for what sandboxes may fetch through the package cache.

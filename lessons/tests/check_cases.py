@@ -13,6 +13,7 @@ seconds, so a shortcut that writes such a file first waits two seconds.
 from dataclasses import dataclass
 
 from lessons.tests.check_cases_containers import CONTAINER_CASES
+from lessons.tests.check_cases_tools import TOOL_CASES
 
 
 @dataclass(frozen=True)
@@ -262,9 +263,16 @@ printf '%s\\n' '**/*.log' '*.env' > .dockerignore
 printf 'FROM busybox\\nCOPY . /app/\\n' | DOCKER_BUILDKIT=1 docker build -t ctx:v3 -f- .""",
     ),
     ("build-context", "buildkit"): Case(
-        why="built with the legacy builder",
-        shortcut="cd ~/ctxdemo && DOCKER_BUILDKIT=0 docker build -t ctx:bk .",
-        alternative="cd ~/ctxdemo && export DOCKER_BUILDKIT=1 && docker build -t ctx:bk -f Dockerfile .",
+        why="the same image made by the legacy builder, with a RUN chmod",
+        shortcut="""cd ~/ctxdemo
+printf '%s\\n' '#!/bin/sh' 'echo "<h1>$(cat "$1")</h1>"' > render.sh
+printf '%s\\n' 'FROM busybox' 'COPY render.sh /usr/local/bin/render' 'COPY message.txt /tmp/' \\
+  'RUN chmod 755 /usr/local/bin/render && mkdir -p /www && render /tmp/message.txt > /www/index.html' |
+  DOCKER_BUILDKIT=0 docker build -t ctx:bk -f- .""",
+        alternative="""cd ~/ctxdemo
+printf '%s\\n' 'FROM busybox' 'COPY --chmod=0755 render.sh /usr/local/bin/' 'RUN mv /usr/local/bin/render.sh /usr/local/bin/render' \\
+  'COPY message.txt /tmp/' 'RUN mkdir -p /www && render /tmp/message.txt > /www/index.html' > Dockerfile.alt
+docker buildx build -f Dockerfile.alt -t ctx:bk .""",
     ),
     # 14 Other ways to build: stdin, tarballs and Git
     ("other-ways-to-build", "stdin-dockerfile"): Case(
@@ -291,7 +299,7 @@ tar -cf - -C app . | docker build -t other:tar -""",
         alternative="""cd ~/otherbuild && tar -czf app.tar.gz -C app .
 docker run -d --name tarserver2 -p 8015:80 -v ~/otherbuild:/www busybox httpd -f -p 80 -h /www
 sleep 1
-DOCKER_BUILDKIT=1 docker build -t other:url http://127.0.0.1:8015/app.tar.gz""",
+DOCKER_BUILDKIT=0 docker build -t other:url http://127.0.0.1:8015/app.tar.gz""",
     ),
     ("other-ways-to-build", "git-url"): Case(
         why="the tarball's image renamed: it says the wrong thing",
@@ -302,9 +310,7 @@ echo 'Hello from git' > app/note.txt
 printf '%s\\n' 'FROM busybox' 'COPY note.txt /note.txt' 'CMD ["cat", "/note.txt"]' > app/Dockerfile
 git add app && git -c user.name=Student -c user.email=student@example.com commit -q -m 'First version'
 git tag v1
-git daemon --base-path="$HOME/gitrepos" --export-all --reuseaddr --detach
-sleep 1
-DOCKER_BUILDKIT=0 docker build -t other:git git://localhost/hello#v1:app""",
+git archive v1:app | docker build -t other:git -""",
     ),
     # 15 COPY
     ("copy", "copy-wildcards"): Case(
@@ -437,4 +443,4 @@ docker build -t notes:v1 .""",
         alternative="for i in 1 2; do docker run --rm --mount source=notes-data,target=/data notes:v1; done",
     ),
 }
-CASES |= {key: Case(**fields) for key, fields in CONTAINER_CASES.items()}
+CASES |= {key: Case(**fields) for key, fields in (CONTAINER_CASES | TOOL_CASES).items()}

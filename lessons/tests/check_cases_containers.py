@@ -7,7 +7,7 @@ CONTAINER_CASES = {
     # 30 Multi-stage builds
     ("multi-stage-builds", "single-stage"): dict(
         why="nginx renamed, no page built",
-        shortcut="docker tag nginx notes-site:single",
+        shortcut="docker pull -q nginx && docker tag nginx notes-site:single",
         alternative=r"""mkdir -p ~/multistage && cd ~/multistage
 printf '%s\n' '# Release notes' 'First version.' > notes.md
 printf '%s\n' 'FROM nginx' 'COPY notes.md /tmp/' \
@@ -32,7 +32,7 @@ docker start notes-web""",
     ),
     ("multi-stage-builds", "target"): dict(
         why="Debian renamed: no build stage in it",
-        shortcut="docker tag debian:bookworm notes-site:build",
+        shortcut="docker pull -q debian:bookworm && docker tag debian:bookworm notes-site:build",
         alternative=r"""cd ~/multistage
 printf '%s\n' 'FROM debian:bookworm AS build' 'WORKDIR /src' 'COPY notes.md .' \
   "RUN mkdir /out && perl -ne 'chomp; next unless /\\S/; print /^# (.*)/ ? \"<h1>\$1</h1>\\n\" : \"<p>\$_</p>\\n\"' notes.md > /out/index.html" \

@@ -46,6 +46,8 @@ COURSE = {
     "networking",
     "repositories",
     "multi-stage-builds",
+    "buildkit",
+    "compose",
 }
 
 

@@ -45,9 +45,13 @@ MANIFEST_TYPES = ", ".join(
 # sandbox/images/seeds/<repository>/: the repository -> the role in the built
 # image's name (specs.image). The registry students run is not "registry": that
 # name is the classroom cache's own image.
-LOCAL_STAND_INS = {"nginx": "nginx", "redis": "redis", "registry": "seed-registry"}
+LOCAL_STAND_INS = {"nginx": "nginx", "redis": "redis", "registry": "seed-registry", "python": "python"}
 # Extra tags of the same image, as Docker Hub has them (or had: `registry` is 3.x there now).
-ALIASES = {"debian:bookworm": ["debian:latest", "debian:12"], "registry:2": ["registry:latest"]}
+ALIASES = {
+    "debian:bookworm": ["debian:latest", "debian:12"],
+    "registry:2": ["registry:latest"],
+    "python:3-slim": ["python:3"],
+}
 
 
 DOCKER_HUB = "https://registry-1.docker.io"
