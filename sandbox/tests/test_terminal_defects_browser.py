@@ -149,6 +149,15 @@ def test_underscores_and_every_printable_character_are_visible(browser, server):
 # --- 3. the watcher shows the student's screen at the student's size ---------------------------
 
 
+# The watcher's scaled screen, all of it, inside its box and the window (nothing clipped).
+WHOLE_SCREEN_IN_VIEW = """() => {
+  const screen = document.querySelector('#terminal-pane .xterm-screen').getBoundingClientRect();
+  const host = document.querySelector('#terminal-pane .terminal-host').getBoundingClientRect();
+  return screen.height > 0 && screen.bottom <= host.bottom + 1 && screen.right <= host.right + 1
+    && host.bottom <= window.innerHeight + 1;
+}"""
+
+
 def test_the_watcher_draws_the_students_screen_cell_for_cell(browser, server):
     context, page = open_page(browser, server, STUDENT, viewport=(1280, 720))
     wait_until_ready(page)
@@ -171,6 +180,7 @@ def test_the_watcher_draws_the_students_screen_cell_for_cell(browser, server):
     )
     scale = float(watcher.locator("#terminal-pane").get_attribute("data-scale"))
     assert 0 < scale <= 1.75
+    watcher.wait_for_function(WHOLE_SCREEN_IN_VIEW, timeout=5_000)  # vi's status line too
     shot(page, "watch-student-side")
     shot(watcher, "watch-instructor-side")
     # The student resizes the window: the watcher follows.
@@ -181,6 +191,7 @@ def test_the_watcher_draws_the_students_screen_cell_for_cell(browser, server):
         arg=size(page),
         timeout=10_000,
     )
+    watcher.wait_for_function(WHOLE_SCREEN_IN_VIEW, timeout=5_000)
     page.keyboard.type(":q!\n")
     teacher_context.close()
     context.close()

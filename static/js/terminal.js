@@ -225,7 +225,10 @@
     if (!screen) return;
     term.element.style.transform = "";
     // Down to fit a small window; up, a little, to use a big one (the DOM renderer stays sharp).
-    const scale = Math.min(1.75, host.clientWidth / screen.offsetWidth, host.clientHeight / screen.offsetHeight);
+    const style = getComputedStyle(host); // the host's padding is not room for the screen
+    const width = host.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const height = host.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    const scale = Math.min(1.75, width / screen.offsetWidth, height / screen.offsetHeight);
     term.element.style.transformOrigin = "0 0";
     term.element.style.transform = Math.abs(scale - 1) > 0.01 ? "scale(" + scale + ")" : "";
     pane.dataset.scale = scale.toFixed(3);
@@ -353,6 +356,7 @@
       if (readOnly) {
         term.resize(message.cols, message.rows);
         scaleToFit();
+        requestAnimationFrame(scaleToFit); // again once xterm has drawn the new size
       } else if (replayPending && !replayStarted) {
         term.resize(message.cols, message.rows);
         clearTimeout(replayTimer);
