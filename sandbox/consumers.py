@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 # shell that stops reading never makes the server hold more than this.
 INPUT_LIMIT = 256 * 1024
 ENGINE_READY_TIMEOUT = 60
+ENGINE_READY_RETRY = 1.0  # seconds between two tries after an engine error
 CLOSE_LOGGED_OUT = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_INPUT_OVERFLOW = 4413
@@ -338,9 +339,20 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             await self.runtime.backend.set_language(self.key, self.language)
 
     async def _announce_engine(self):
-        with contextlib.suppress(SandboxError):
-            if await self.runtime.backend.wait_engine_ready(self.key, ENGINE_READY_TIMEOUT):
-                await self._status("engine-ready")
+        # An engine call that fails on a busy host is tried again until the
+        # timeout: one failed call must not leave the page waiting for good.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + ENGINE_READY_TIMEOUT
+        while True:
+            try:
+                if await self.runtime.backend.wait_engine_ready(self.key, max(1.0, deadline - loop.time())):
+                    await self._status("engine-ready")
+                return
+            except SandboxError as error:
+                if loop.time() >= deadline:
+                    return
+                log.info("engine readiness of %s not known yet: %s", self.key, error)
+                await asyncio.sleep(ENGINE_READY_RETRY)
 
     async def _announce_ports(self, ports):
         await self.send(text_data=json.dumps({"type": "ports", "ports": preview.ports_json(ports)}))

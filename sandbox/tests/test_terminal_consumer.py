@@ -8,7 +8,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from sandbox.backends.base import ClassroomFull
+from sandbox.backends.base import ClassroomFull, SandboxError
 from tutorial.testing import HOST, ORIGIN, asgi_application, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -426,3 +426,21 @@ async def test_logging_out_closes_every_terminal_of_that_browser(fake_backend, a
     while not await other_browser.receive_nothing(0.3):  # whatever it says, it is not a close
         assert (await other_browser.receive_output(1))["type"] != "websocket.close"
     await other_browser.disconnect()
+
+
+async def test_an_engine_error_while_asking_if_it_is_ready_is_tried_again(fake_backend, alice, monkeypatch):
+    monkeypatch.setattr("sandbox.consumers.ENGINE_READY_RETRY", 0.05)
+    answered = fake_backend.wait_engine_ready
+    failures = []
+
+    async def busy_then_ready(key, timeout):
+        if len(failures) < 2:  # a host too busy to answer twice, then the engine answers
+            failures.append(key)
+            raise SandboxError("The Docker engine did not answer in time.", code="no-engine")
+        return await answered(key, timeout)
+
+    monkeypatch.setattr(fake_backend, "wait_engine_ready", busy_then_ready)
+    communicator, _, _ = await open_terminal(alice)
+    await until_status(communicator, "engine-ready")
+    assert len(failures) == 2
+    await communicator.disconnect()
