@@ -23,6 +23,9 @@ LOG=/var/lib/docker/dockyard-dockerd.log
 MODE=${DOCKYARD_ENGINE_MODE:-rootful}
 ROOTLESS_USER=dockyard
 ROOTLESS_RUNTIME=/run/dockyard-rootless
+# rootful: containerd runs beside dockerd (start_rootful); rootless: dockerd starts its own.
+CONTAINERD_SOCKET=/var/run/docker/containerd/containerd.sock
+containerd_pid=
 
 say() { echo "dockyard-engine: $*" >&2; }
 
@@ -106,7 +109,13 @@ wait_for 10 test -S "$PLUGIN_SOCKET" || { say "the authorization plugin did not 
 export DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1
 
 start_rootful() {
-    dockerd -H "unix://$ENGINE_SOCKET" --group root \
+    # containerd first: a dockerd 26 that starts its own dials it before it
+    # listens, and gRPC's first retry waits a whole second (engine ready in
+    # 2.3 s instead of 1.4 s). Started here, it is listening when dockerd dials.
+    containerd --config /etc/dockyard/containerd.toml >>"$LOG" 2>&1 &
+    containerd_pid=$!
+    wait_for 10 test -S "$CONTAINERD_SOCKET" || { say "containerd did not start"; tail -n 20 "$LOG" >&2; exit 1; }
+    dockerd -H "unix://$ENGINE_SOCKET" --group root --containerd "$CONTAINERD_SOCKET" \
         --authorization-plugin=dockyard-authz >>"$LOG" 2>&1 &
     dockerd_pid=$!
 }
@@ -177,21 +186,27 @@ else
     exit 1
 fi
 
-# Exit when dockerd or the guard does: an engine without its guard must not go
-# on (dockerd refuses everything without its plugin, but the sandbox would look alive).
-# `wait` returns early on a trapped signal.
-while kill -0 "$dockerd_pid" 2>/dev/null && kill -0 "$guard_pid" 2>/dev/null; do
+# Exit when dockerd, its containerd or the guard does: an engine without its
+# guard must not go on (dockerd refuses everything without its plugin, but the
+# sandbox would look alive). `wait` returns early on a trapped signal.
+containerd_runs() { [ -z "$containerd_pid" ] || kill -0 "$containerd_pid" 2>/dev/null; }
+while kill -0 "$dockerd_pid" 2>/dev/null && kill -0 "$guard_pid" 2>/dev/null && containerd_runs; do
     sleep 5 &
     wait $! || :
 done
 status=0
 if [ -z "$stopping" ] && kill -0 "$dockerd_pid" 2>/dev/null; then
-    say "the guard stopped; stopping dockerd"
+    if containerd_runs; then say "the guard stopped; stopping dockerd"; else say "containerd stopped; stopping dockerd"; fi
     kill -TERM "$dockerd_pid"
     status=1
 fi
 while kill -0 "$dockerd_pid" 2>/dev/null; do
     wait "$dockerd_pid" || :
 done
+# dockerd has stopped the student's containers; containerd goes after it.
+if [ -n "$containerd_pid" ]; then
+    kill -TERM "$containerd_pid" 2>/dev/null || :
+    while kill -0 "$containerd_pid" 2>/dev/null; do wait "$containerd_pid" || :; done
+fi
 kill -TERM "$guard_pid" 2>/dev/null || :
 exit "$status"
