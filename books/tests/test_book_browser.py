@@ -12,7 +12,7 @@ import pytest
 
 from books.tests.helpers import FIXTURE_BOOK
 from books.tests.test_dockerfile_blocks import fixture_dockerfile
-from sandbox.tests.browser import BUFFER_TEXT, login, running_server, terminal_text, wait_for_terminal
+from sandbox.tests.browser import BUFFER_TEXT, login, running_server, terminal_text, wait_for_terminal, wait_until_ready
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser]
 STUDENT_ID = 9600
@@ -54,8 +54,8 @@ def page(server, browser):
     context.close()
 
 
-def _ready(page):
-    page.wait_for_selector("#terminal-pane[data-state=engine-ready]", timeout=90_000)
+def _ready(page, server=None):
+    wait_until_ready(page, server=server)
 
 
 def _lines(page):
@@ -75,7 +75,7 @@ def test_run_types_the_commands_and_not_the_prompt_or_output(page):
 
 def test_save_as_dockerfile_writes_the_file_and_goes_there(page, server):
     page.goto(server.url + "/books/tiny/build-dockerfile/")
-    _ready(page)
+    _ready(page, server)
     assert page.locator(".save-path").inner_text() == "Saves to ~/book-build-dockerfile/Dockerfile"
     page.get_by_role("button", name="Save as Dockerfile").click()
     page.locator(".terminal-host").click()
@@ -87,7 +87,7 @@ def test_save_as_dockerfile_writes_the_file_and_goes_there(page, server):
 
 def test_a_loop_over_several_prompted_lines_runs_whole(page, server):
     page.goto(server.url + "/books/tiny/basics-stop/")
-    _ready(page)
+    _ready(page, server)
     page.locator(".runnable [data-action=run]").nth(2).click()  # for name in web db; do … done
     wait_for_terminal(page, "No such container: db")  # the second round ran: the loop was typed whole
     page.locator(".runnable [data-action=run]").nth(3).click()  # if … fi, with > prompts
@@ -100,7 +100,7 @@ def test_a_loop_over_several_prompted_lines_runs_whole(page, server):
 
 def test_a_template_is_put_at_the_prompt_without_enter(page, server, screenshots):
     page.goto(server.url + "/books/tiny/basics-stop/")
-    _ready(page)
+    _ready(page, server)
     page.locator(".runnable [data-action=run]").first.click()
     wait_for_terminal(page, "docker stop <CONTAINER_ID>")
     page.wait_for_timeout(1500)  # time for a wrongly sent Enter to show its error
@@ -113,7 +113,7 @@ def test_a_template_is_put_at_the_prompt_without_enter(page, server, screenshots
 
 def test_lines_shown_inside_a_container_are_typed_there_and_the_rest_back_outside(page, server):
     page.goto(server.url + "/books/tiny/basics-stop/")
-    _ready(page)
+    _ready(page, server)
     page.locator(".runnable [data-action=run]").nth(5).click()  # docker exec -it box sh, / # ls, / # exit, docker ps
     try:
         page.wait_for_function(

@@ -7,6 +7,7 @@ import contextlib
 from pathlib import Path
 
 from django.test import override_settings
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from sandbox.backends.docker import DockerBackend
 from sandbox.tests.docker_fixtures import TEST_PREFIX, require_engine_and_images
@@ -75,8 +76,21 @@ def login(browser, server, username, password, next_url, viewport=(1400, 900), l
     return context, page
 
 
-def wait_until_ready(page, timeout_ms=90_000):
-    page.wait_for_selector("#terminal-pane[data-state=engine-ready]", timeout=timeout_ms)
+def wait_until_ready(page, timeout_ms=90_000, server=None):
+    """Until the page says the student's engine answers; if it never does, fail with
+    what the page showed instead (and the end of the server's log, when given)."""
+    try:
+        page.wait_for_selector("#terminal-pane[data-state=engine-ready]", timeout=timeout_ms)
+    except PlaywrightTimeoutError:
+        shown = page.evaluate(
+            """() => { const pane = document.getElementById('terminal-pane');
+              return pane ? [pane.dataset.state, pane.querySelector('.terminal-status')?.textContent] : null; }"""
+        )
+        lines = terminal_text(page).rstrip().splitlines()[-8:] if shown else []
+        log = server.output()[-3000:] if server is not None else ""
+        raise AssertionError(
+            f"no engine-ready; the pane showed {shown}; terminal: {lines}\nserver log:\n{log}"
+        ) from None
 
 
 def terminal_text(page) -> str:
