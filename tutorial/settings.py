@@ -179,12 +179,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # One line per record: when, level, where, what (sandbox events name the sandbox and student).
+    # The one handler is the root logger's (it replaces the one Daphne sets up), so
+    # each record is written once.
     "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
-        "sandbox": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-        "lessons": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-        "classroom": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+        "sandbox": {"level": envstr("LOG_LEVEL", "INFO")},
+        "lessons": {"level": envstr("LOG_LEVEL", "INFO")},
+        "classroom": {"level": envstr("LOG_LEVEL", "INFO")},
     },
 }
 
