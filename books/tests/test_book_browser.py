@@ -123,7 +123,7 @@ def test_lines_shown_inside_a_container_are_typed_there_and_the_rest_back_outsid
         raise AssertionError("`box` never listed; the terminal shows:\n" + terminal_text(page)[-3000:]) from None
     text = terminal_text(page)
     assert "docker: not found" not in text and "command not found" not in text  # docker ps ran outside
-    assert "bin" in text.split("docker exec -it box sh")[1]  # ls ran inside
+    assert "bin" in text.split("docker exec -it box sh")[1], text[-3000:]  # ls ran inside
     page.locator(".terminal-host").click()
     page.keyboard.type("docker rm -f box >/dev/null")
     page.keyboard.press("Enter")

@@ -158,6 +158,7 @@
     inside: false, // typing into an interactive program
     timer: null,
     quietSince: 0,
+    echoPending: false, // a line was typed and nothing has come back since
     start(lines) {
       this.cancel();
       this.queue = lines.slice();
@@ -179,6 +180,9 @@
       const enter = typeof line === "string" || line.enter !== false;
       sendInput(encoder.encode(text + (enter ? "\r" : "")));
       if (!enter) { this.cancel(); return; } // a template: the student completes it
+      // A prompt marker already on its way (sent before the shell saw this line)
+      // must not type the next line early: markers count once output came back.
+      this.echoPending = true;
       if (this.inside && /^\s*exit\s*$/.test(text)) this.inside = false;
       else if (!this.inside && INTERACTIVE.test(text) && !DETACHED.test(text)) this.inside = true;
       this.waiting = this.inside ? "quiet" : "prompt";
@@ -189,10 +193,11 @@
       this.timer = setTimeout(() => { if (this.waiting === "quiet") this.next(); }, delay);
     },
     output() {
+      this.echoPending = false;
       if (this.waiting === "quiet") this.armQuiet(RUN_QUIET_MS);
     },
     marker(state) {
-      if (!this.waiting) return;
+      if (!this.waiting || this.echoPending) return;
       if (state === "ready") this.inside = false; // back at our own shell
       if (this.waiting === "prompt" || state === "ready") this.next();
     },
