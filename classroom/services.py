@@ -2,7 +2,9 @@
 
 Views and consumers call these; each change that a page shows is pushed from
 here (classroom.push), so the live path of every feature is in one file
-(with classroom.live for what sandboxes and lessons report).
+(with classroom.live for what sandboxes and lessons report). What views call
+goes through sync_to_async (the request cycle manages the connection); what
+consumers call, through database_sync_to_async, which also closes stale ones.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.db import transaction
 from django.db.models import F
@@ -30,7 +33,7 @@ STOP_ALL_AT_ONCE = 4  # sandboxes stopped in parallel by "stop all" (each takes 
 # -- joining -----------------------------------------------------------------------
 
 
-@database_sync_to_async
+@sync_to_async
 def _add_member(classroom: Classroom, user) -> bool:
     _, created = Membership.objects.get_or_create(classroom=classroom, user=user)
     return created
@@ -41,7 +44,7 @@ async def join(classroom: Classroom, user) -> bool:
     created = await _add_member(classroom, user)
     memberships.forget(user.pk)
     if created:
-        rows = await database_sync_to_async(snapshot.rows)(classroom, [user.pk])
+        rows = await sync_to_async(snapshot.rows)(classroom, [user.pk])
         await push.to_dashboards([classroom.pk], {"type": "student", "student": rows[0]})
     return created
 
@@ -84,7 +87,7 @@ def _first_step_to_do(user, lesson_slug: str) -> str:
     return next((step.id for step in lesson.get_steps() if step.check and step.id not in passed), "")
 
 
-@database_sync_to_async
+@sync_to_async
 def _raise_hand(student, lesson_slug: str, text: str) -> list[HelpRequest]:
     """One open request per class that covers the lesson (or the latest class joined)."""
     classes = list(Classroom.objects.filter(memberships__user=student, items__lesson_slug=lesson_slug).distinct())
@@ -115,7 +118,7 @@ async def raise_hand(student, lesson_slug: str, text: str) -> list[HelpRequest]:
     return requests
 
 
-@database_sync_to_async
+@sync_to_async
 def _mark(request: HelpRequest, by, resolved: bool) -> HelpRequest:
     now = timezone.now()
     if request.seen_at is None:
@@ -169,7 +172,7 @@ async def broadcast(classroom: Classroom, author, text: str) -> Broadcast:
 # -- sandbox controls ---------------------------------------------------------------
 
 
-@database_sync_to_async
+@sync_to_async
 def _clear_progress(classroom: Classroom, student) -> None:
     StepProgress.objects.filter(user=student, lesson_slug__in=classroom.lesson_slugs()).delete()
 
@@ -187,7 +190,7 @@ async def control(classroom: Classroom, student, action: str, by, clear_progress
         await remove_sandbox(key, events, by=name)
         if clear_progress:
             await _clear_progress(classroom, student)
-            rows = await database_sync_to_async(snapshot.rows)(classroom, [student.pk])
+            rows = await sync_to_async(snapshot.rows)(classroom, [student.pk])
             await push.to_dashboards([classroom.pk], {"type": "student", "student": rows[0]})
     else:
         raise ValueError(f"unknown action {action!r}")
@@ -202,7 +205,7 @@ async def control(classroom: Classroom, student, action: str, by, clear_progress
     )
 
 
-@database_sync_to_async
+@sync_to_async
 def _students(classroom: Classroom) -> list:
     return [membership.user for membership in classroom.memberships.select_related("user")]
 
