@@ -1,0 +1,116 @@
+"""The deploy's smoke test, run by scripts/deploy-smoke.sh against a running deploy:
+through the proxy over TLS, sign up a student, open a lesson page, open two
+terminals (two tabs) and check they share one shell in a real sandbox whose
+nested engine runs a container.
+
+    python scripts/deploy_smoke.py https://localhost:18443
+"""
+
+import asyncio
+import http.cookiejar
+import json
+import re
+import secrets
+import ssl
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from clients import COLS, ROWS, DockyardTerminal, read_until, websocket  # noqa: E402
+
+# The deploy's certificate is self-signed unless an operator gave one.
+INSECURE = ssl.create_default_context()
+INSECURE.check_hostname = False
+INSECURE.verify_mode = ssl.CERT_NONE
+
+
+def log(message: str) -> None:
+    print(f"[smoke] {message}", flush=True)
+
+
+class Browser:
+    """Cookies, CSRF tokens and Referer, as a browser sends them over HTTPS."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPSHandler(context=INSECURE), urllib.request.HTTPCookieProcessor(self.cookies)
+        )
+
+    def get(self, path: str) -> tuple[int, str]:
+        with self.opener.open(self.base + path, timeout=60) as response:
+            return response.status, response.read().decode()
+
+    def post_form(self, path: str, fields: dict) -> tuple[int, str]:
+        _, page = self.get(path)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode()
+        request = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
+        with self.opener.open(request, timeout=60) as response:
+            return response.status, response.url
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.cookies)
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.cookies if c.name == name), None)
+
+
+async def open_terminal(base: str, browser: Browser, lesson: str) -> DockyardTerminal:
+    ws_url = base.replace("https://", "wss://") + "/ws/terminal/?" + urllib.parse.urlencode({"lesson": lesson})
+    started = time.perf_counter()
+    ws = await websocket(ws_url, origin=base, additional_headers={"Cookie": browser.cookie_header()}, ssl=INSECURE)
+    terminal = DockyardTerminal(ws, started)
+    await ws.send(json.dumps({"type": "resize", "cols": COLS, "rows": ROWS}))
+    return terminal
+
+
+async def terminals(base: str, browser: Browser, lesson: str) -> None:
+    first = await open_terminal(base, browser, lesson)
+    await first.wait_status("ready", 120)
+    log(f"terminal ready {first.status_time('ready'):.2f} s after opening the websocket")
+    await read_until(first, b"7771;prompt", 60)
+    second = await open_terminal(base, browser, lesson)
+    await second.wait_status("ready", 60)
+    # Typed in one tab, seen in the other: both reached the process holding the shell.
+    await first.send(b"echo shared-$((6*7))\r")
+    await read_until(second, b"shared-42", 30)
+    log("two tabs share one shell (sticky routing)")
+    started = time.perf_counter()
+    await first.send(
+        b"for i in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done;"
+        b" docker run --rm busybox echo nested-$((6*7))\r"
+    )
+    await read_until(first, b"\r\nnested-42", 120)
+    log(f"a nested container ran in the student's sandbox ({time.perf_counter() - started:.1f} s)")
+    await first.close()
+    await second.close()
+
+
+def main(base: str) -> None:
+    browser = Browser(base)
+    status, body = browser.get("/healthz")
+    log(f"/healthz {status} {body}")
+    username = "smoke" + secrets.token_hex(3)
+    password = secrets.token_urlsafe(16)
+    status, landed = browser.post_form(
+        "/accounts/signup/", {"username": username, "password1": password, "password2": password}
+    )
+    assert browser.cookie("sessionid"), f"no session after signing up (landed on {landed})"
+    assert browser.cookie("dockyard_route") == username, "the app did not set the route cookie"
+    log(f"signed up {username} over TLS")
+    _, index = browser.get("/lessons/")
+    slug = re.search(r'href="/lessons/([\w-]+)/"', index).group(1)
+    status, page = browser.get(f"/lessons/{slug}/")
+    assert status == 200 and "data-ws-path" in page, "the lesson page has no terminal"
+    log(f"lesson page /lessons/{slug}/ served through the proxy ({len(page)} bytes)")
+    asyncio.run(terminals(base, browser, slug))
+    log("passed")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1].rstrip("/"))
