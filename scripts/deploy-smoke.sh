@@ -64,5 +64,5 @@ curl -k -s -S --fail "https://localhost:$HTTPS_PORT/healthz"; echo
 echo "plain HTTP redirects to HTTPS"
 curl -k -s -S --fail -o /dev/null "https://localhost:$HTTPS_PORT/lessons/"
 echo "== through the proxy: a student, a lesson page, a terminal"
-.venv/bin/python scripts/deploy_smoke.py "https://localhost:$HTTPS_PORT"
+.venv/bin/python scripts/deploy_smoke.py "https://localhost:$HTTPS_PORT" "http://127.0.0.1:$APP1_PORT" "http://127.0.0.1:$APP2_PORT"
 echo "== deploy smoke passed in $(($(date +%s) - started)) s (deploy up: $((up - started)) s)"

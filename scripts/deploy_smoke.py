@@ -1,12 +1,16 @@
 """The deploy's smoke test, run by scripts/deploy-smoke.sh against a running deploy:
 through the proxy over TLS, sign up a student, open a lesson page, open two
 terminals (two tabs) and check they share one shell in a real sandbox whose
-nested engine runs a container.
+nested engine runs a container. Then, given the app processes' own addresses,
+find the process holding that shell (its replay shows what the tabs typed) and
+measure echo and throughput on that one shell through the proxy and straight
+from the process.
 
-    python scripts/deploy_smoke.py https://localhost:18443
+    python scripts/deploy_smoke.py https://localhost:18443 [http://127.0.0.1:18001 ...]
 """
 
 import asyncio
+import contextlib
 import http.cookiejar
 import json
 import re
@@ -19,7 +23,19 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from clients import COLS, ROWS, DockyardTerminal, read_until, websocket  # noqa: E402
+from clients import (  # noqa: E402
+    COLS,
+    ROWS,
+    DockyardTerminal,
+    echo_latencies,
+    flood,
+    read_until,
+    settle,
+    websocket,
+)
+
+KEYS = 200
+FLOOD_BYTES = 20_000_000
 
 # The deploy's certificate is self-signed unless an operator gave one.
 INSECURE = ssl.create_default_context()
@@ -61,15 +77,49 @@ class Browser:
 
 
 async def open_terminal(base: str, browser: Browser, lesson: str) -> DockyardTerminal:
-    ws_url = base.replace("https://", "wss://") + "/ws/terminal/?" + urllib.parse.urlencode({"lesson": lesson})
+    ws_url = re.sub("^http", "ws", base) + "/ws/terminal/?" + urllib.parse.urlencode({"lesson": lesson})
     started = time.perf_counter()
-    ws = await websocket(ws_url, origin=base, additional_headers={"Cookie": browser.cookie_header()}, ssl=INSECURE)
+    tls = {"ssl": INSECURE} if base.startswith("https") else {}
+    ws = await websocket(ws_url, origin=base, additional_headers={"Cookie": browser.cookie_header()}, **tls)
     terminal = DockyardTerminal(ws, started)
     await ws.send(json.dumps({"type": "resize", "cols": COLS, "rows": ROWS}))
     return terminal
 
 
-async def terminals(base: str, browser: Browser, lesson: str) -> None:
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def measure(name: str, terminal: DockyardTerminal) -> None:
+    latencies = await echo_latencies(terminal, KEYS)
+    seconds, _ = await flood(terminal, FLOOD_BYTES)
+    log(
+        f"{name}: echo p50 {percentile(latencies, 0.5) * 1000:.2f} ms, p99 {percentile(latencies, 0.99) * 1000:.2f} ms"
+        f" ({KEYS} keys); output {FLOOD_BYTES / seconds / 1e6:.1f} MB/s ({FLOOD_BYTES // 1_000_000} MB)"
+    )
+
+
+async def holder(processes: list[str], browser: Browser, lesson: str) -> DockyardTerminal | None:
+    """A terminal straight to the process whose shell the tabs typed in (its replay shows holder-42)."""
+    found = None
+    for process in processes:
+        terminal = await open_terminal(process, browser, lesson)
+        await terminal.wait_status("ready", 60)
+        replay = b""
+        with contextlib.suppress(TimeoutError):
+            while b"holder-42" not in replay:
+                replay += await asyncio.wait_for(terminal.recv(), 3)
+        if b"holder-42" in replay and found is None:
+            found = terminal
+            log(f"{process} holds the student's shell")
+        else:
+            log(f"{process} does not hold it (a terminal straight to it opened a new shell)")
+            await terminal.close()
+    return found
+
+
+async def terminals(base: str, browser: Browser, lesson: str, processes: list[str]) -> None:
     first = await open_terminal(base, browser, lesson)
     await first.wait_status("ready", 120)
     log(f"terminal ready {first.status_time('ready'):.2f} s after opening the websocket")
@@ -87,11 +137,23 @@ async def terminals(base: str, browser: Browser, lesson: str) -> None:
     )
     await read_until(first, b"\r\nnested-42", 120)
     log(f"a nested container ran in the student's sandbox ({time.perf_counter() - started:.1f} s)")
-    await first.close()
     await second.close()
+    await settle(first)
+    if not processes:
+        await first.close()
+        return
+    # One terminal at a time on the shell: a second one that does not read would hold up the flood.
+    await measure("through the proxy (TLS)", first)
+    await first.send(b"echo holder-$((6*7))\r")
+    await read_until(first, b"holder-42", 30)
+    await first.close()
+    direct = await holder(processes, browser, lesson)
+    assert direct is not None, "no app process holds the shell the tabs shared"
+    await measure("straight to the process", direct)
+    await direct.close()
 
 
-def main(base: str) -> None:
+def main(base: str, processes: list[str]) -> None:
     browser = Browser(base)
     status, body = browser.get("/healthz")
     log(f"/healthz {status} {body}")
@@ -108,9 +170,9 @@ def main(base: str) -> None:
     status, page = browser.get(f"/lessons/{slug}/")
     assert status == 200 and "data-ws-path" in page, "the lesson page has no terminal"
     log(f"lesson page /lessons/{slug}/ served through the proxy ({len(page)} bytes)")
-    asyncio.run(terminals(base, browser, slug))
+    asyncio.run(terminals(base, browser, slug, processes))
     log("passed")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1].rstrip("/"))
+    main(sys.argv[1].rstrip("/"), [url.rstrip("/") for url in sys.argv[2:]])
