@@ -17,7 +17,8 @@ export COMPOSE_PROJECT_NAME=dockyard-deploytest SANDBOX_NAME_PREFIX=dockyard-dep
 export SANDBOX_IMAGE_PREFIX=${SANDBOX_IMAGE_PREFIX:-dockyard}
 export SERVER_NAME=localhost HTTPS_PORT=18443 HTTP_PORT=18080 APP1_PORT=18001 APP2_PORT=18002
 export POSTGRES_PORT=15432 REDIS_PORT=16379 IMAGE_CACHE_PORT=15000 IMAGE_CACHE_SEED_PORT=15001 PACKAGE_CACHE_PORT=13142
-export SANDBOX_DISK_DIR=/var/lib/dockyard-deploytest/disks SEED_IMAGES=busybox:latest SANDBOX_MAX_RUNNING=4
+# SANDBOX_MAX_RUNNING counts every sandbox engine on this Docker host, other runs' too.
+export SANDBOX_DISK_DIR=/var/lib/dockyard-deploytest/disks SEED_IMAGES=busybox:latest SANDBOX_MAX_RUNNING=1000
 SECRETS_DIR=$(mktemp -d /tmp/dockyard-deploytest.XXXXXX)
 export SECRETS_DIR TLS_DIR=$SECRETS_DIR/tls
 
