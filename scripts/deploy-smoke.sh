@@ -32,7 +32,7 @@ teardown() {
   fi
   echo "== teardown"
   # The sandboxes first, through the app (containers, volumes, networks, disks).
-  compose exec -T app-1 python manage.py shell -c "
+  compose exec -T app-1 manage shell -c "
 import asyncio
 from sandbox.backends import get_backend
 async def remove_all():

@@ -5,7 +5,8 @@
 #   setup        migrate, load lessons, build the sandbox images, fill the
 #                classroom caches, create the first instructor (once, before the app)
 #   serve        Daphne on 127.0.0.1:$PORT behind the proxy
-#   anything else: run as a command (e.g. `python manage.py status`)
+#   anything else: run as a command (e.g. `python manage.py status`; deploy/app/manage
+#                does that for `docker compose exec`, which skips this entrypoint)
 set -eu
 secret() { if [ -r "/run/secrets/$1" ]; then cat "/run/secrets/$1"; fi; }
 
