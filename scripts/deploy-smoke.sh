@@ -46,7 +46,9 @@ asyncio.run(remove_all())" || echo "could not remove the sandboxes through the a
   docker ps -aq --filter "name=^/$SANDBOX_NAME_PREFIX-" | xargs -r docker rm -f >/dev/null
   docker volume ls -q --filter "name=^$SANDBOX_NAME_PREFIX-" | xargs -r docker volume rm >/dev/null
   docker network ls -q --filter "name=^$SANDBOX_NAME_PREFIX-" | xargs -r docker network rm >/dev/null
-  rm -rf "$SECRETS_DIR" "$SANDBOX_DISK_DIR"
+  # Disks the app could not remove are still mounted: unmount before deleting.
+  awk -v dir="$SANDBOX_DISK_DIR/" 'index($2, dir) == 1 { print $2 }' /proc/mounts | xargs -r -n1 umount -l
+  rm -rf "$SECRETS_DIR" "$(dirname "$SANDBOX_DISK_DIR")"
 }
 
 started=$(date +%s)
