@@ -7,9 +7,10 @@
 # Its names and ports cannot meet another install's: compose project
 # dockyard-deploytest, sandboxes dockyard-dep-*, ports 18xxx/15xxx. One thing
 # is shared with any Dockyard on this Docker host: the host firewall's
-# DOCKYARD-* chains, rewritten here for this deploy's cache ports, so a running
-# install's sandboxes cannot reach its caches until its app is restarted
-# (docs/deploy.md, "Limits").
+# DOCKYARD-* chains, written for one pair of cache ports. While this runs they
+# name this deploy's ports, so another install's sandboxes cannot reach their
+# caches; the teardown writes them again for the default ports (5000, 3142),
+# which the test suite and ./scripts/run.sh use (docs/deploy.md, "Limits").
 # Needs root, a Docker engine, Compose, and .venv with requirements-dev.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +47,13 @@ asyncio.run(remove_all())" || echo "could not remove the sandboxes through the a
   docker ps -aq --filter "name=^/$SANDBOX_NAME_PREFIX-" | xargs -r docker rm -f >/dev/null
   docker volume ls -q --filter "name=^$SANDBOX_NAME_PREFIX-" | xargs -r docker volume rm >/dev/null
   docker network ls -q --filter "name=^$SANDBOX_NAME_PREFIX-" | xargs -r docker network rm >/dev/null
+  # The host firewall as an install with the default cache ports wants it.
+  env -u IMAGE_CACHE_PORT -u PACKAGE_CACHE_PORT SECRET_KEY=unused DJANGO_SETTINGS_MODULE=tutorial.settings \
+    .venv/bin/python -c "
+import django
+django.setup()
+from sandbox.backends.docker import connect, firewall
+print(connect().containers.run(**firewall.container_options()).decode().strip())" || true
   # Disks the app could not remove are still mounted: unmount before deleting.
   awk -v dir="$SANDBOX_DISK_DIR/" 'index($2, dir) == 1 { print $2 }' /proc/mounts | xargs -r -n1 umount -l
   rm -rf "$SECRETS_DIR" "$(dirname "$SANDBOX_DISK_DIR")"
