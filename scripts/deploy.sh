@@ -79,6 +79,10 @@ ensure_base trixie
 step "Secrets in $SECRETS_DIR"
 ensure_secrets
 step "Building the images"
+# The host's extra certificate authorities, for pip in the app image behind a
+# TLS-inspecting proxy (deploy/app/extra-ca/README).
+rm -f deploy/app/extra-ca/*.crt
+find /usr/local/share/ca-certificates -name '*.crt' -exec cp {} deploy/app/extra-ca/ \; 2>/dev/null || true
 compose build
 step "Starting (setup migrates, loads lessons, builds the sandbox images and fills the caches first)"
 if ! compose up -d --remove-orphans; then
