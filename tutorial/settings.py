@@ -142,7 +142,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py 8 gives every read a 5 s timeout by default, and channels_redis
+            # waits up to 5 s for a message on an idle channel: a consumer with nothing
+            # to receive died with "Timeout reading" (a quiet terminal, 10 s after it opened).
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]},
         }
     }
 else:
