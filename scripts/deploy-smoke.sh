@@ -54,6 +54,7 @@ import django
 django.setup()
 from sandbox.backends.docker import connect, firewall
 print(connect().containers.run(**firewall.container_options()).decode().strip())" || true
+  iptables -w -D INPUT -p tcp -m multiport --dports "$IMAGE_CACHE_PORT,$PACKAGE_CACHE_PORT" -j DOCKYARD-CACHES 2>/dev/null || true
   # Disks the app could not remove are still mounted: unmount before deleting.
   awk -v dir="$SANDBOX_DISK_DIR/" 'index($2, dir) == 1 { print $2 }' /proc/mounts | xargs -r -n1 umount -l
   rm -rf "$SECRETS_DIR" "$(dirname "$SANDBOX_DISK_DIR")"
