@@ -7,10 +7,15 @@ import docker.errors
 from sandbox.backends.docker import image_cache
 
 
+class FakeImage:
+    id = "sha256:deploy-image-cache"
+
+
 class FakeContainer:
     def __init__(self, labels, env, status="running"):
         self.labels, self.status, self.started = labels, status, False
         self.attrs = {"Config": {"Env": env}}
+        self.image = FakeImage()
 
     def start(self):
         self.started, self.status = True, "running"
@@ -51,3 +56,9 @@ def test_the_upstream_counts_only_in_proxy_mode():
         "https://registry.example"
     )
     assert image_cache.current_upstream(FakeClient(compose_cache(["REGISTRY_MODE=serve", upstream]))) == ""
+
+
+def test_the_seed_writer_runs_the_image_of_a_compose_cache():
+    assert image_cache._serving_image(FakeClient(compose_cache([]))) == "sha256:deploy-image-cache"
+    assert image_cache._serving_image(FakeClient(FakeContainer({}, []))) == image_cache.registry_image()
+    assert image_cache._serving_image(FakeClient(None)) == image_cache.registry_image()

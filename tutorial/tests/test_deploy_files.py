@@ -59,3 +59,16 @@ def test_no_secret_is_in_the_repository():
         assert secret["file"].startswith("${SECRETS_DIR:-./.secrets}/")
     assert "/.secrets/" in (ROOT / ".gitignore").read_text().splitlines()
     assert ".secrets" in (ROOT / ".dockerignore").read_text().splitlines()
+
+
+def test_no_deploy_image_takes_the_name_of_an_image_the_app_builds():
+    # The app builds <prefix>/<role> for its own images and the cache's stand-ins
+    # (nginx, redis, python, ...); a deploy image of the same name would be
+    # overwritten by the next build_images or seed_images, and overwrite it.
+    from sandbox.backends.docker import image_cache
+
+    app_roles = {"base", "busybox", "engine", "workspace", "registry", "package-cache"}
+    app_roles |= set(image_cache.LOCAL_STAND_INS.values()) | set(image_cache.LOCAL_STAND_INS)
+    for name, service in COMPOSE["services"].items():
+        role = service["image"].split("/", 1)[1].split(":")[0]
+        assert role.startswith("deploy-") and role not in app_roles, name

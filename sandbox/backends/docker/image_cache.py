@@ -158,9 +158,18 @@ def _build_registry_image(client: docker.DockerClient, log: Log) -> None:
     image_builder.build_role(client, "registry", registry_image(), {"BASE": base}, [base_id], False, log)
 
 
-def _run_registry(client: docker.DockerClient, name: str, env: dict, detach_restart: bool = True):
+def _serving_image(client: docker.DockerClient) -> str:
+    """The image of the running cache when Compose runs it (the deploy names it), else ours."""
+    try:
+        current = client.containers.get(_name("registry"))
+    except docker.errors.NotFound:
+        return registry_image()
+    return current.image.id if COMPOSE_LABEL in current.labels else registry_image()
+
+
+def _run_registry(client: docker.DockerClient, name: str, env: dict, detach_restart: bool = True, image: str = ""):
     return client.containers.run(
-        registry_image(),
+        image or registry_image(),
         name=name,
         detach=True,
         environment=env,
@@ -221,7 +230,7 @@ def _start_writer(client: docker.DockerClient, log: Log):
     except docker.errors.NotFound:
         pass
     env = {"REGISTRY_ADDR": f"127.0.0.1:{settings.IMAGE_CACHE_SEED_PORT}", "REGISTRY_MODE": "seed"}
-    writer = _run_registry(client, name, env, detach_restart=False)
+    writer = _run_registry(client, name, env, detach_restart=False, image=_serving_image(client))
     _wait_healthy(f"http://127.0.0.1:{settings.IMAGE_CACHE_SEED_PORT}", log)
     return writer
 
