@@ -89,6 +89,12 @@ if ! compose up -d --remove-orphans; then
   compose logs --no-color --tail 40 setup >&2
   exit 1
 fi
-compose logs --no-color setup | grep -i "instructor account" | sed 's/^[^|]*| //' || true
+compose logs --no-color setup | grep -i "instructor account" | tail -n 1 | sed 's/^[^|]*| //' || true
 https_port=${HTTPS_PORT:-443}
+if command -v curl >/dev/null; then  # the app processes take a few seconds to listen
+  for _ in $(seq 1 60); do
+    curl -ksf -o /dev/null "https://127.0.0.1:$https_port/healthz" && break
+    sleep 1
+  done
+fi
 step "Dockyard is at https://${SERVER_NAME:-localhost}$([ "$https_port" = 443 ] || echo ":$https_port")/"
