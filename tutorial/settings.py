@@ -144,8 +144,10 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 gives every read a 5 s timeout by default, and channels_redis
             # waits up to 5 s for a message on an idle channel: a consumer with nothing
-            # to receive died with "Timeout reading" (a quiet terminal, 10 s after it opened).
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]},
+            # to receive died with "Timeout reading" (a quiet terminal, 10 s after it
+            # opened). Longer than that wait, but not none: with no timeout, a read left
+            # blocked by a finished event loop kept its lock (the tests' loops).
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 10}]},
         }
     }
 else:
