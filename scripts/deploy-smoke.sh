@@ -75,6 +75,7 @@ curl -k -s -S --fail "https://localhost:$HTTPS_PORT/healthz"; echo
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://localhost:$HTTP_PORT/lessons/")" = 301 ]
 echo "plain HTTP redirects to HTTPS"
 curl -k -s -S --fail -o /dev/null "https://localhost:$HTTPS_PORT/lessons/"
-echo "== through the proxy: a student, a lesson page, a terminal"
-.venv/bin/python scripts/deploy_smoke.py "https://localhost:$HTTPS_PORT" "http://127.0.0.1:$APP1_PORT" "http://127.0.0.1:$APP2_PORT"
+echo "== through the proxy: a student, a lesson page, a terminal, an instructor watching"
+password=$(compose logs --no-color setup | sed -n 's|.*Created instructor account: instructor / ||p' | tail -n 1)
+DEPLOY_SMOKE_INSTRUCTOR="instructor:$password" .venv/bin/python scripts/deploy_smoke.py "https://localhost:$HTTPS_PORT" "http://127.0.0.1:$APP1_PORT" "http://127.0.0.1:$APP2_PORT"
 echo "== deploy smoke passed in $(($(date +%s) - started)) s (deploy up: $((up - started)) s)"

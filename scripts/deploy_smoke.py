@@ -1,7 +1,8 @@
 """The deploy's smoke test, run by scripts/deploy-smoke.sh against a running deploy:
 through the proxy over TLS, sign up a student, open a lesson page, open two
 terminals (two tabs) and check they share one shell in a real sandbox whose
-nested engine runs a container. Then, given the app processes' own addresses,
+nested engine runs a container; with DEPLOY_SMOKE_INSTRUCTOR=name:password, an
+instructor watching that student through the proxy sees the same shell. Then, given the app processes' own addresses,
 find the process holding that shell (its replay shows what the tabs typed) and
 measure echo and throughput on that one shell through the proxy and straight
 from the process.
@@ -13,6 +14,7 @@ import asyncio
 import contextlib
 import http.cookiejar
 import json
+import os
 import re
 import secrets
 import ssl
@@ -76,8 +78,9 @@ class Browser:
         return next((c.value for c in self.cookies if c.name == name), None)
 
 
-async def open_terminal(base: str, browser: Browser, lesson: str) -> DockyardTerminal:
-    ws_url = re.sub("^http", "ws", base) + "/ws/terminal/?" + urllib.parse.urlencode({"lesson": lesson})
+async def open_terminal(base: str, browser: Browser, lesson: str, watch: str = "") -> DockyardTerminal:
+    path = f"/ws/terminal/{watch}/" if watch else "/ws/terminal/"
+    ws_url = re.sub("^http", "ws", base) + path + "?" + urllib.parse.urlencode({"lesson": lesson})
     started = time.perf_counter()
     tls = {"ssl": INSECURE} if base.startswith("https") else {}
     ws = await websocket(ws_url, origin=base, additional_headers={"Cookie": browser.cookie_header()}, **tls)
@@ -119,7 +122,7 @@ async def holder(processes: list[str], browser: Browser, lesson: str) -> Dockyar
     return found
 
 
-async def terminals(base: str, browser: Browser, lesson: str, processes: list[str]) -> None:
+async def terminals(base: str, browser: Browser, lesson: str, processes: list[str], watcher: Browser | None) -> None:
     first = await open_terminal(base, browser, lesson)
     await first.wait_status("ready", 120)
     log(f"terminal ready {first.status_time('ready'):.2f} s after opening the websocket")
@@ -130,6 +133,14 @@ async def terminals(base: str, browser: Browser, lesson: str, processes: list[st
     await first.send(b"echo shared-$((6*7))\r")
     await read_until(second, b"shared-42", 30)
     log("two tabs share one shell (sticky routing)")
+    if watcher is not None:
+        # Routed by the username in its path: the process the student's cookie chose.
+        watching = await open_terminal(base, watcher, lesson, watch=browser.cookie("dockyard_route"))
+        await watching.wait_status("ready", 60)
+        await first.send(b"echo watched-$((6*7))\r")
+        await read_until(watching, b"watched-42", 30)
+        await watching.close()
+        log("an instructor watching through the proxy sees the same shell")
     started = time.perf_counter()
     await first.send(
         b"for i in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done;"
@@ -170,7 +181,13 @@ def main(base: str, processes: list[str]) -> None:
     status, page = browser.get(f"/lessons/{slug}/")
     assert status == 200 and "data-ws-path" in page, "the lesson page has no terminal"
     log(f"lesson page /lessons/{slug}/ served through the proxy ({len(page)} bytes)")
-    asyncio.run(terminals(base, browser, slug, processes))
+    watcher = None
+    if os.environ.get("DEPLOY_SMOKE_INSTRUCTOR"):
+        watcher = Browser(base)
+        name, _, secret = os.environ["DEPLOY_SMOKE_INSTRUCTOR"].partition(":")
+        watcher.post_form("/accounts/login/", {"username": name, "password": secret})
+        assert watcher.cookie("sessionid"), "the instructor could not log in"
+    asyncio.run(terminals(base, browser, slug, processes, watcher))
     log("passed")
 
 
