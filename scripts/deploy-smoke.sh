@@ -27,6 +27,7 @@ compose() { ./scripts/deploy.sh compose "$@"; }
 
 teardown() {
   local status=$?
+  set +e  # remove all that can be removed, whatever fails
   if [ "$status" != 0 ]; then
     echo "== failed ($status); the services' last lines:"
     compose logs --no-color --tail 40 || true
