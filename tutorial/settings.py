@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Names the student for a proxy that routes each student to one process (docs/deploy.md).
+    "accounts.middleware.RouteCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
@@ -140,7 +142,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py 8 gives every read a 5 s timeout by default, and channels_redis
+            # waits up to 5 s for a message on an idle channel: a consumer with nothing
+            # to receive died with "Timeout reading" (a quiet terminal, 10 s after it
+            # opened). Longer than that wait, but not none: with no timeout, a read left
+            # blocked by a finished event loop kept its lock (the tests' loops).
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 10}]},
         }
     }
 else:

@@ -2,6 +2,7 @@
 REDIS_URL for it) really talks to them: the database and the channel layer are
 the ones the environment names, and a message goes through the layer."""
 
+import asyncio
 import os
 
 import pytest
@@ -27,3 +28,12 @@ async def test_a_message_goes_through_the_channel_layer_the_environment_names():
     await layer.group_send("services-test", {"type": "ping", "text": "你好"})
     assert await layer.receive(channel) == {"type": "ping", "text": "你好"}
     await layer.group_discard("services-test", channel)
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="the Redis channel layer only")
+async def test_a_consumer_waits_on_a_quiet_channel_for_longer_than_a_read_timeout():
+    # redis-py 8's default 5 s read timeout cut channels_redis's 5 s blocking pop.
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(layer.receive(channel), 12)

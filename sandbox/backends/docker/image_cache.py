@@ -55,6 +55,7 @@ ALIASES = {
 
 
 DOCKER_HUB = "https://registry-1.docker.io"
+COMPOSE_LABEL = "com.docker.compose.project"
 
 
 def upstream() -> str:
@@ -89,7 +90,13 @@ def serve_url() -> str:
 
 
 def ensure_registry(client: docker.DockerClient, log: Log) -> None:
-    """Build the registry image if needed and run the cache, recreating it when its mode changed."""
+    """Build the registry image if needed and run the cache, recreating it when its mode changed.
+
+    A cache that a deploy runs (a Compose service named like ours, compose.yaml) is
+    the deploy's to build and configure: it is only started and waited for.
+    """
+    if _run_by_compose(client, log):
+        return
     _build_registry_image(client, log)
     remote = upstream()
     mode = "proxy" if remote else "serve"
@@ -117,6 +124,22 @@ def ensure_registry(client: docker.DockerClient, log: Log) -> None:
     log(f"[cache] {name} started ({mode} mode) on port {settings.IMAGE_CACHE_PORT}")
 
 
+def _run_by_compose(client: docker.DockerClient, log: Log) -> bool:
+    name = _name("registry")
+    try:
+        current = client.containers.get(name)
+    except docker.errors.NotFound:
+        return False
+    if COMPOSE_LABEL not in current.labels:
+        return False
+    if current.status != "running":
+        current.start()
+    _wait_healthy(serve_url(), log)
+    mode = "proxy" if current_upstream(client) else "serve"
+    log(f"[cache] {name} is run by Compose ({mode} mode) on port {settings.IMAGE_CACHE_PORT}")
+    return True
+
+
 def current_upstream(client: docker.DockerClient | None = None) -> str:
     """What the running cache pulls through ("" when it serves seeded images only)."""
     try:
@@ -124,7 +147,8 @@ def current_upstream(client: docker.DockerClient | None = None) -> str:
         env = client.containers.get(_name("registry")).attrs["Config"].get("Env") or []
     except (docker.errors.DockerException, EngineUnreachable):
         return ""
-    return next((e.split("=", 1)[1] for e in env if e.startswith("REGISTRY_UPSTREAM=")), "")
+    values = dict(e.split("=", 1) for e in env if e.startswith("REGISTRY_"))
+    return values.get("REGISTRY_UPSTREAM", "") if values.get("REGISTRY_MODE") == "proxy" else ""
 
 
 def _build_registry_image(client: docker.DockerClient, log: Log) -> None:
@@ -134,9 +158,18 @@ def _build_registry_image(client: docker.DockerClient, log: Log) -> None:
     image_builder.build_role(client, "registry", registry_image(), {"BASE": base}, [base_id], False, log)
 
 
-def _run_registry(client: docker.DockerClient, name: str, env: dict, detach_restart: bool = True):
+def _serving_image(client: docker.DockerClient) -> str:
+    """The image of the running cache when Compose runs it (the deploy names it), else ours."""
+    try:
+        current = client.containers.get(_name("registry"))
+    except docker.errors.NotFound:
+        return registry_image()
+    return current.image.id if COMPOSE_LABEL in current.labels else registry_image()
+
+
+def _run_registry(client: docker.DockerClient, name: str, env: dict, detach_restart: bool = True, image: str = ""):
     return client.containers.run(
-        registry_image(),
+        image or registry_image(),
         name=name,
         detach=True,
         environment=env,
@@ -197,7 +230,7 @@ def _start_writer(client: docker.DockerClient, log: Log):
     except docker.errors.NotFound:
         pass
     env = {"REGISTRY_ADDR": f"127.0.0.1:{settings.IMAGE_CACHE_SEED_PORT}", "REGISTRY_MODE": "seed"}
-    writer = _run_registry(client, name, env, detach_restart=False)
+    writer = _run_registry(client, name, env, detach_restart=False, image=_serving_image(client))
     _wait_healthy(f"http://127.0.0.1:{settings.IMAGE_CACHE_SEED_PORT}", log)
     return writer
 
