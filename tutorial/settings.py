@@ -190,8 +190,9 @@ LOGGING = {
     # each record is written once.
     "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
+    "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        "daphne": {"level": "INFO"},  # where it listens
         "sandbox": {"level": envstr("LOG_LEVEL", "INFO")},
         "lessons": {"level": envstr("LOG_LEVEL", "INFO")},
         "classroom": {"level": envstr("LOG_LEVEL", "INFO")},
