@@ -74,3 +74,11 @@ def test_an_instructor_sees_the_recordings_of_their_classes_students_only(
 def test_the_dashboard_links_to_a_students_recordings(instructor, classroom):
     body = page_of(instructor, f"/classroom/{classroom.pk}/dashboard/")
     assert '"recordings": "/recordings/USERNAME/"' in body
+
+
+def test_the_join_page_and_the_class_page_say_the_class_records(alice, bob, classroom):
+    assert "records" not in page_of(alice, f"/classroom/{classroom.pk}/")
+    classroom.recording = "on"
+    classroom.save()
+    assert "This class records its students' terminals" in page_of(bob, classroom.join_path())
+    assert 'This class records your terminal. <a href="/recordings/">' in page_of(alice, f"/classroom/{classroom.pk}/")
