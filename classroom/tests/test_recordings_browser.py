@@ -66,7 +66,7 @@ def test_the_instructor_replays_a_students_commands(server, browser):
     listing.wait_for_selector("#replay[data-loaded=true]", timeout=10_000)
     commands = listing.locator("#replay-commands li code")
     assert commands.all_inner_texts() == COMMANDS
-    assert listing.locator("#replay-commands .status").all_inner_texts() == ["exit 0"] * 3
+    assert listing.locator("#replay-commands .cmd-exit").all_inner_texts() == ["exit 0"] * 3
 
     listing.locator("#replay-commands li button").nth(1).click()
     listing.wait_for_function(f"() => ({PLAYER_TEXT})().includes('second-put')", timeout=10_000)

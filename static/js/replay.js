@@ -56,6 +56,7 @@
 
   // A command's screen is the one it left: its output, and the next prompt.
   async function jump(time) {
+    root.dataset.seeked = "true";  // the big "play" overlay would hide the screen
     await player.pause();
     await player.seek(time);
   }
@@ -70,7 +71,7 @@
       const button = el("button", { type: "button", "data-index": String(index), "data-time": String(target) }, [
         el("span", { class: "time", text: clock(command.start) }),
         el("code", { text: command.command }),
-        el("span", { class: "status " + (command.status === null ? "" : failed ? "failed" : "ok"), text: status }),
+        el("span", { class: "cmd-exit " + (command.status === null ? "" : failed ? "failed" : "ok"), text: status }),
       ]);
       button.addEventListener("click", () => {
         commandList.querySelectorAll("li.current").forEach((item) => item.classList.remove("current"));
@@ -124,7 +125,7 @@
       const { header, events } = parse(cast);
       const duration = events.length ? events[events.length - 1][0] : 0;
       player = AsciinemaPlayer.create({ data: cast }, document.getElementById("player"), {
-        cols: header.width, rows: header.height, fit: "width", preload: true,
+        cols: header.width, rows: header.height, fit: "both", preload: true,
         terminalFontFamily: "ui-monospace, 'DejaVu Sans Mono', monospace",
       });
       window.dockyardReplay = player;  // for tests
