@@ -107,8 +107,8 @@ class CastEncoder:
         if newline == -1:
             return []
         command, self._line = command_of(bytes(self._line)), None
-        if not command:
-            return []  # Enter on an empty line
+        if not command or command.endswith("^C"):
+            return []  # Enter on an empty line, or a line given up with Ctrl-C
         self._command_open = True
         return [self.marker(at, COMMAND_PREFIX + command)]
 

@@ -72,3 +72,8 @@ def test_a_screen_replayed_at_the_start_marks_no_command():
     encoder = CastEncoder()
     data = encoder.output(0.0, prompt(0) + b"ls\r\nfile\r\n" + prompt(0), commands=False)
     assert [event[1] for event in map(json.loads, data.splitlines())] == ["o"]
+
+
+def test_a_line_given_up_with_ctrl_c_is_no_command():
+    _head, events = encode([prompt(0), b"rm -rf x^C\r\n", prompt(130), b"ls\r\n", prompt(0)])
+    assert asciicast_reader.markers(events) == ["$ ls", "exit 0"]
