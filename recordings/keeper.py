@@ -126,6 +126,7 @@ class ShellRecording:
                 continue
             elif kind in ("o", "screen"):
                 lines.append(self._encoder.output(at - self._started, value, commands=kind == "o"))
+                time.sleep(0)  # let the event loop's thread have the GIL now, not after 5 ms
             elif kind == "r":
                 lines.append(self._encoder.resize(at - self._started, *value))
             elif kind == "m":
