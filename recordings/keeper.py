@@ -10,8 +10,9 @@ whose student is not recorded keeps a dormant recording: its output() returns
 at once. Who is recorded is asked when the shell opens and every
 POLICY_INTERVAL seconds after (recordings.policy): a class that turns
 recording on starts a new file with the screen as it is; off ends the file.
-What waits for the thread is bounded (PENDING_LIMIT); past it output is
-skipped, and the recording says so.
+A flood is kept in part (RATE): what waits for the thread stays bounded
+and a `yes` costs the terminal nothing; the recording marks what it skipped
+and goes on from the screen as it then is.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from recordings import policy, store
-from recordings.cast import CastEncoder, header
+from recordings.cast import MARKER_START, CastEncoder, header
 from sandbox.services import owner_id
 
 log = logging.getLogger(__name__)
@@ -36,10 +37,17 @@ FLUSH_INTERVAL = 1.0
 POLICY_INTERVAL = 30.0
 EARLY_FLUSH_BYTES = 1 << 20
 PENDING_LIMIT = 8 << 20
+# A shell's output is kept at up to RATE bytes a second (BURST at once): past
+# it (a flood: `yes`, `cat` of a large file) the rest is skipped until the
+# shell prints its prompt or the allowance is half full again, and the
+# recording goes on from the screen as it is then. Encoding costs about 3 ms
+# of CPU a megabyte, which the terminal's own throughput would otherwise pay.
+RATE = 2 << 20
+BURST = 4 << 20
 RESERVE = 256  # bytes kept for the marker that says the recording is full
 LIMIT_REACHED = "recording limit reached"
 TURNED_OFF = "recording turned off"
-SKIPPED = "output skipped: the recording could not keep up"
+SKIPPED = "output skipped: printed faster than a recording keeps"
 
 
 class ShellRecording:
@@ -56,6 +64,8 @@ class ShellRecording:
         self._items: list[tuple] = []
         self._pending = 0
         self._skipping = False
+        self._allowance = float(BURST)  # bytes that may be kept now (see RATE)
+        self._last = time.monotonic()
         # The thread's side: the current file.
         self.name = ""
         self._started = 0.0
@@ -68,13 +78,20 @@ class ShellRecording:
     def output(self, data: bytes) -> None:
         if not self.active or self.full:
             return
-        if self._pending > PENDING_LIMIT:
-            if not self._skipping:
-                self._skipping = True
-                self._items.append(("m", time.monotonic(), SKIPPED))
+        now = time.monotonic()
+        self._allowance = min(BURST, self._allowance + (now - self._last) * RATE)
+        self._last = now
+        if self._skipping:
+            if self._allowance < BURST / 2 and MARKER_START not in data:
+                return
+            self._skipping = False  # go on from the screen as it is (a prompt: the flood ended)
+            self._items.append(("screen", now, self.screen()))
+        elif self._allowance < len(data) or self._pending > PENDING_LIMIT:
+            self._skipping = True
+            self._items.append(("m", now, SKIPPED))
             return
-        self._skipping = False
-        self._items.append(("o", time.monotonic(), data))
+        self._allowance -= len(data)
+        self._items.append(("o", now, data))
         self._pending += len(data)
         if self._pending > EARLY_FLUSH_BYTES:
             self.keeper.wake()

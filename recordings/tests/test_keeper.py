@@ -126,13 +126,33 @@ async def test_a_students_recordings_stay_within_the_limit_oldest_dropped_first(
     assert first not in {r.name for r in files_of(alice)}
 
 
+async def test_a_flood_is_kept_in_part_and_goes_on_from_the_screen_at_the_prompt(
+    monkeypatch, sandbox_runtime, fake_backend, alice, recorded, hang_up_shells
+):
+    monkeypatch.setattr(keeper, "RATE", 1)  # bytes a second: nothing refills during the test
+    monkeypatch.setattr(keeper, "BURST", 3000)
+    recorded[alice.pk] = "on"
+    session, terminal = await open_shell(sandbox_runtime, fake_backend, alice)
+    await printed(terminal, prompt(0), b"yes\r\n", b"y\n" * 1000, b"y\n" * 1000, b"y\n" * 1000)
+    await printed(terminal, b"^C\r\n" + prompt(130))
+    await printed(terminal, b"ls\r\n", b"file\r\n" + prompt(0))
+    await sandbox_runtime.recording.flush()
+    _head, events = read(alice)
+    assert asciicast_reader.markers(events) == ["$ yes", keeper.SKIPPED, "exit 130", "$ ls", "exit 0"]
+    skipped = events.index(next(e for e in events if e[2] == keeper.SKIPPED))
+    assert asciicast_reader.output(events[:skipped]).count("y\n") == 1000  # the first chunk fit
+    screen, *rest = [e[2] for e in events[skipped + 1 :] if e[1] == "o"]
+    assert screen.startswith("\x1bc") and screen.endswith("y\n" * 3000)  # the screen, flood included
+    assert "".join(rest) == "^C\r\n" + prompt(130).decode() + "ls\r\nfile\r\n" + prompt(0).decode()
+
+
 async def test_what_waits_for_the_disk_is_bounded(sandbox_runtime, fake_backend, alice, recorded, hang_up_shells):
     recorded[alice.pk] = "on"
     session, _terminal = await open_shell(sandbox_runtime, fake_backend, alice)
-    for _ in range(3):
-        session.recorder.output(b"a" * keeper.PENDING_LIMIT)
+    for _ in range(4):
+        session.recorder.output(b"a" * (keeper.BURST // 3))
     items = session.recorder.take()
-    assert sum(len(value) for kind, _at, value in items if kind == "o") == 2 * keeper.PENDING_LIMIT
+    assert sum(len(value) for kind, _at, value in items if kind == "o") <= keeper.BURST
     assert items[-1][2] == keeper.SKIPPED
 
 
