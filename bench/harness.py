@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "bench"
 RESULTS_DIR = BENCH_DIR / "results"
-PREFIX = "dockyard-test"
+PREFIX = os.environ.get("DOCKYARD_TEST_PREFIX", "dockyard-test")  # as the tests: another run may share the engine
 FIRST_USER = 9800
 LAST_USER = 9899
 MY_KEYS = re.compile(r"^(u98\d\d|h8-[a-z0-9-]+)$")
@@ -226,6 +226,8 @@ class Bench:
             "SANDBOX_MAX_RUNNING": "1000",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "LOG_LEVEL": "WARNING",
+            # A recorded terminal (single_terminal.py) keeps a whole flood: the worst case.
+            "RECORDING_MAX_BYTES": os.environ.get("RECORDING_MAX_BYTES", "1g"),
         }
         os.environ.update(self.env)
         for name in ("DATABASE_URL", "REDIS_URL"):

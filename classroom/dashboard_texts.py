@@ -41,6 +41,7 @@ TEXTS = {
     "help_badge": _("Help"),
     "sandbox_menu": _("Stop, restart or reset this student's sandbox"),
     "watch": _("Watch"),
+    "recordings": _("Recordings"),
     "stop": _("Stop"),
     "restart": _("Restart"),
     "reset": _("Reset…"),

@@ -17,7 +17,7 @@ class ClassForm(forms.ModelForm):
 
     class Meta:
         model = Classroom
-        fields = ["name", "starts_at", "ends_at", "joining_open", "allow_take_over"]
+        fields = ["name", "starts_at", "ends_at", "joining_open", "allow_take_over", "recording"]
         widgets = {
             "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from classroom import codes
+from recordings import policy as recording_policy
 
 HELP_TEXT_MAX = 200
 BROADCAST_MAX = 300
@@ -27,6 +28,17 @@ class Classroom(models.Model):
     join_token = models.CharField(max_length=48, unique=True, default=codes.new_join_token)
     joining_open = models.BooleanField(_("students may join"), default=True)
     allow_take_over = models.BooleanField(_("instructors may type in students' terminals (take over)"), default=True)
+    recording = models.CharField(
+        _("record students' terminals"),
+        max_length=8,
+        choices=[
+            (recording_policy.OFF, _("off")),
+            (recording_policy.ON, _("on: a badge on the student's pages says so")),
+            (recording_policy.NOTICE, _("on, with a notice: the student's pages also explain it")),
+        ],
+        default=recording_policy.OFF,
+        help_text=_("Instructors can replay what the students' terminals showed, with the commands they ran."),
+    )
     starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

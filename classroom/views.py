@@ -103,6 +103,7 @@ def dashboard(request, classroom_id):
             "texts": dashboard_texts.texts(),
             "urls": {
                 "watch": reverse("sandbox:watch", args=["USERNAME"]),
+                "recordings": reverse("recordings:student", args=["USERNAME"]),
                 "control": reverse("classroom:control", args=[classroom.pk, 0, "ACTION"]),
                 "stop_all": reverse("classroom:stop_all", args=[classroom.pk]),
                 "help_seen": reverse("classroom:help_seen", args=[classroom.pk, 0]),

@@ -16,8 +16,9 @@ import dataclasses
 import re
 
 PROMPT_MARKER = b"\x1b]7771;prompt\x07"  # the form without a status, still understood
-_MARKER = re.compile(rb"\x1b\]7771;(prompt|continue)(?:;(-?[0-9]{1,3}))?\x07")
-_LONGEST = len(b"\x1b]7771;continue;-255\x07")
+# A marker: group 1 its kind, group 2 the exit status if any (recordings scan for it too).
+MARKER_PATTERN = re.compile(rb"\x1b\]7771;(prompt|continue)(?:;(-?[0-9]{1,3}))?\x07")
+MARKER_LONGEST = len(b"\x1b]7771;continue;-255\x07")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,12 +36,12 @@ class MarkerDetector:
     def feed(self, data: bytes) -> list[ShellMark]:
         buffer = self._tail + data
         marks, end = [], 0
-        for match in _MARKER.finditer(buffer):
+        for match in MARKER_PATTERN.finditer(buffer):
             status = int(match.group(2)) if match.group(2) is not None else None
             marks.append(ShellMark(match.group(1).decode(), status))
             end = match.end()
         rest = buffer[end:]
         # Keep only what could still become a marker: from the last ESC near the end.
-        escape = rest.rfind(b"\x1b", max(0, len(rest) - _LONGEST))
+        escape = rest.rfind(b"\x1b", max(0, len(rest) - MARKER_LONGEST))
         self._tail = rest[escape:] if escape != -1 else b""
         return marks

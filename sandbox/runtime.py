@@ -1,6 +1,7 @@
 """Everything one server process holds for its sandboxes, in one object.
 
-A SandboxRuntime owns the shells this process keeps open (sandbox.shells), the
+A SandboxRuntime owns the shells this process keeps open (sandbox.shells), their
+recording (sandbox.recording, when an app keeps recordings), the
 port watchers (sandbox.preview), the web preview's HTTP client, the idle reaper
 and pool filler (sandbox.reaper) and the event bus (sandbox.events). The ASGI
 application hands it to each terminal consumer (`TerminalConsumer.as_asgi(
@@ -17,6 +18,7 @@ from django.apps import apps
 
 from sandbox.backends import get_backend
 from sandbox.events import EventBus
+from sandbox.recording import make_recording
 
 
 class SandboxRuntime:
@@ -26,6 +28,7 @@ class SandboxRuntime:
         from sandbox.shells import ShellSessions
 
         self.events = EventBus(self)
+        self.recording = make_recording(self)  # sandbox.recording: None unless an app keeps recordings
         self.shells = ShellSessions(self)
         self.port_watchers = PortWatchers(self)
         self.preview = PreviewClient()
@@ -45,6 +48,8 @@ class SandboxRuntime:
         self.reaper.stop()
         self.port_watchers.stop_all()
         await self.shells.close_all()
+        if self.recording is not None:
+            await self.recording.close()
         await self.preview.close()
         await self.events.close()
         await asyncio.sleep(0)

@@ -37,6 +37,7 @@ from sandbox import replay as replay_cleaning
 from sandbox.backends.base import TerminalStream
 from sandbox.flow import FlowControl
 from sandbox.prompt_marker import MarkerDetector, ShellMark
+from sandbox.recording import ShellRecorder
 from sandbox.screen_text import screen_lines
 
 log = logging.getLogger(__name__)
@@ -106,8 +107,11 @@ class ReplayBuffer:
 
 
 class ShellSession:
-    def __init__(self, key: str, stream: TerminalStream, size: tuple[int, int], on_end=None, events=None):
+    def __init__(
+        self, key: str, stream: TerminalStream, size: tuple[int, int], on_end=None, events=None, recorder=None
+    ):
         self.key = key
+        self.recorder: ShellRecorder | None = recorder  # sandbox.recording: takes note of every read
         self._on_end = on_end  # called with this session once its shell has ended
         self._events = events  # sandbox.events.EventBus: a prompt is a "shell.prompt" event
         self.stream = stream
@@ -213,6 +217,8 @@ class ShellSession:
         if (cols, rows) != self.size:
             self.size = (cols, rows)
             await self.stream.resize(cols, rows)
+            if self.recorder is not None:
+                self.recorder.resize(cols, rows)
             for subscriber in list(self.subscribers):
                 with contextlib.suppress(Exception):
                     await subscriber.shell_size(cols, rows)
@@ -234,6 +240,8 @@ class ShellSession:
                     break
                 self._track_screen(data)
                 self.output_bytes += len(data)
+                if self.recorder is not None:
+                    self.recorder.output(data)
                 async with self._lock:
                     self.replay.append(data)
                     await self._fan_out(data)
@@ -245,6 +253,8 @@ class ShellSession:
         except Exception:
             log.exception("shell of %s failed", self.key)
         finally:
+            if self.recorder is not None:
+                self.recorder.close()
             if self._on_end is not None:
                 self._on_end(self)
             for subscriber in list(self.subscribers):
@@ -310,11 +320,25 @@ class ShellSessions:
             session = self._sessions.get(key)
             if session is None or not session.alive:
                 stream = await self.runtime.backend.open_terminal(key, cols=cols, rows=rows)
+                opened: list[ShellSession] = []  # the replay, for a recording that begins later
+                recorder = await self._recorder(key, cols, rows, lambda: opened[0].replay.replay() if opened else b"")
                 session = self._sessions[key] = ShellSession(
-                    key, stream, (cols, rows), on_end=self.forget, events=self.runtime.events
+                    key, stream, (cols, rows), on_end=self.forget, events=self.runtime.events, recorder=recorder
                 )
+                opened.append(session)
                 self._opened.pop(key, asyncio.Event()).set()
             return session
+
+    async def _recorder(self, key: str, cols: int, rows: int, screen) -> ShellRecorder | None:
+        """Asked before the shell's reader first runs, so a recording misses nothing."""
+        recording = self.runtime.recording
+        if recording is None:
+            return None
+        try:
+            return await recording.start(key, cols, rows, screen=screen)
+        except Exception:  # a recording that cannot start must not cost the student the shell
+            log.exception("could not start recording %s", key)
+            return None
 
     def get(self, key: str) -> ShellSession | None:
         session = self._sessions.get(key)

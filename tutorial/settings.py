@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "lessons",
     "sandbox",
     "books",
+    "recordings",
     "classroom",
 ]
 
@@ -278,3 +279,8 @@ JOIN_CODE_FAILURES_PER_ACCOUNT = envint("JOIN_CODE_FAILURES_PER_ACCOUNT", "10")
 JOIN_CODE_WINDOW_SECONDS = envint("JOIN_CODE_WINDOW_SECONDS", "600")
 # The dashboard's terminal miniatures: each is drawn again at most this often, and only after output.
 CLASSROOM_SCREEN_INTERVAL = envfloat("CLASSROOM_SCREEN_INTERVAL", "2.0")
+
+# Terminal recordings (docs/recordings.md): one asciicast file per shell session,
+# a student's files together at most RECORDING_MAX_BYTES (the oldest go first).
+RECORDING_DIR = Path(envstr("RECORDING_DIR", str(DATA_DIR / "recordings")))
+RECORDING_MAX_BYTES = envsize("RECORDING_MAX_BYTES", "16m")

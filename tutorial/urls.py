@@ -11,6 +11,7 @@ urlpatterns = [
     path("sandbox/", include("sandbox.urls")),
     path("books/", include("books.urls")),
     path("classroom/", include("classroom.urls")),
+    path("recordings/", include("recordings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", operations.healthz, name="healthz"),

@@ -421,8 +421,9 @@
     });
   }
 
-  // One menu for every row (rows come and go as the list scrolls): Stop, Restart, Reset….
+  // One menu for every row (rows come and go as the list scrolls): Recordings, Stop, Restart, Reset….
   const menu = el("div", { class: "row-menu", role: "menu", hidden: true },
+    el("button", { type: "button", role: "menuitem", "data-menu": "recordings", text: T.recordings }),
     el("button", { type: "button", role: "menuitem", "data-menu": "stop", text: T.stop }),
     el("button", { type: "button", role: "menuitem", "data-menu": "restart", text: T.restart }),
     el("button", { type: "button", role: "menuitem", class: "danger", "data-menu": "reset", text: T.reset }));
@@ -445,7 +446,11 @@
     if (!item || !menuRow) return;
     const row = menuRow;
     closeMenu();
-    control(row, item.dataset.menu);
+    if (item.dataset.menu === "recordings") {
+      window.open(URLS.recordings.replace("USERNAME", encodeURIComponent(row.username)), "_blank", "noopener");
+    } else {
+      control(row, item.dataset.menu);
+    }
   });
   document.addEventListener("click", (event) => {
     if (!menu.hidden && !menu.contains(event.target) && !event.target.closest("[data-action=row-menu]")) closeMenu();
