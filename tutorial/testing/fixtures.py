@@ -22,6 +22,18 @@ def sandbox_runtime():
     testing._application = None
 
 
+@pytest.fixture(autouse=True)
+def fresh_channel_layer():
+    """Each test a channel layer of its own: a layer keeps locks and connections
+    of the event loop that first used it (channels_redis: "bound to a different
+    event loop" in the next test's loop)."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 async def hang_up_shells(sandbox_runtime):
     """End this test's shells with it (real engines: no shell left running in a
