@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from lessons.tests.lesson_walk import run_every_block
 from sandbox.tests.browser import login, running_server, terminal_text, wait_until_ready
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser]
@@ -14,13 +15,6 @@ STUDENT, STUDENT_ID, PASSWORD = "compose-walker", 9750, "pw-compose-123"
 LESSON_URL = "/lessons/compose/"
 STEPS = ["compose-file", "up", "exec", "down-up", "scale", "down"]
 APP_PORT = 8000
-
-# The step each runnable block of the text belongs to ("" between steps); the solutions'
-# blocks, inside .step-solution, are not the text.
-BLOCKS = """() => [...document.querySelectorAll('.runnable')]
-  .filter((block) => !block.closest('.step-solution'))
-  .map((block) => { const step = block.closest('section.step'); return step ? step.dataset.step : ''; })"""
-RUN_DONE = "() => document.getElementById('terminal-pane').dataset.running === 'false'"
 
 
 @pytest.fixture(scope="module")
@@ -54,22 +48,12 @@ def _check_the_preview(context, page):
 def test_a_student_runs_the_compose_lesson_and_sees_the_app_in_the_preview(browser, server):
     context, page = login(browser, server, STUDENT, PASSWORD, LESSON_URL)
     wait_until_ready(page)
-    owners = page.evaluate(BLOCKS)
-    assert [step for step in dict.fromkeys(owners) if step] == STEPS
-    runnable = [
-        block for block in page.locator(".runnable").all() if not block.evaluate("b => !!b.closest('.step-solution')")
-    ]
-    assert len(runnable) == len(owners)
-    for index, (block, step) in enumerate(zip(runnable, owners, strict=True)):
-        block.locator("[data-action=run]").click()
-        page.wait_for_function(RUN_DONE, timeout=180_000)
-        last_of_step = step and (index + 1 == len(owners) or owners[index + 1] != step)
-        if last_of_step:
-            page.wait_for_selector(f"section.step[data-step={step}][data-state=passed]", timeout=60_000)
-            if step == "up":
-                _check_the_preview(context, page)
-    for step in STEPS:
-        assert page.locator(f".toc-step[data-step={step}][data-state=passed]").count() == 1
+
+    def after_step(step):
+        if step == "up":
+            _check_the_preview(context, page)
+
+    run_every_block(page, STEPS, 180_000, after_step=after_step)
     shown = terminal_text(page)
     assert "Hello from Compose!" in shown
     assert re.search(r"Visits: 10\d\d, served by", shown)  # counted on from the 1000 set with exec

@@ -5,19 +5,13 @@ docker attach) and one that ends the container it attached to."""
 
 import pytest
 
+from lessons.tests.lesson_walk import run_every_block
 from sandbox.tests.browser import login, running_server, terminal_text, wait_until_ready
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser]
 STUDENT, STUDENT_ID, PASSWORD = "h14-walker", 9740, "pw-walker-123"
 LESSON_URL = "/lessons/containers/"
 STEPS = ["ticker", "restart", "exec", "export-import", "clean-up"]
-
-# The step each runnable block of the text belongs to ("" between steps); the solutions'
-# blocks, inside .step-solution, are not the text.
-BLOCKS = """() => [...document.querySelectorAll('.runnable')]
-  .filter((block) => !block.closest('.step-solution'))
-  .map((block) => { const step = block.closest('section.step'); return step ? step.dataset.step : ''; })"""
-RUN_DONE = "() => document.getElementById('terminal-pane').dataset.running === 'false'"
 
 
 @pytest.fixture(scope="module")
@@ -29,20 +23,7 @@ def server(tmp_path_factory):
 def test_a_student_runs_every_block_and_every_step_turns_green(browser, server):
     context, page = login(browser, server, STUDENT, PASSWORD, LESSON_URL)
     wait_until_ready(page)
-    owners = page.evaluate(BLOCKS)
-    assert [step for step in dict.fromkeys(owners) if step] == STEPS
-    runnable = [
-        block for block in page.locator(".runnable").all() if not block.evaluate("b => !!b.closest('.step-solution')")
-    ]
-    assert len(runnable) == len(owners)
-    for index, (block, step) in enumerate(zip(runnable, owners, strict=True)):
-        block.locator("[data-action=run]").click()
-        page.wait_for_function(RUN_DONE, timeout=120_000)
-        last_of_step = step and (index + 1 == len(owners) or owners[index + 1] != step)
-        if last_of_step:
-            page.wait_for_selector(f"section.step[data-step={step}][data-state=passed]", timeout=60_000)
-    for step in STEPS:
-        assert page.locator(f".toc-step[data-step={step}][data-state=passed]").count() == 1
+    run_every_block(page, STEPS, 120_000)
     shown = terminal_text(page)
     assert "this shell is process 1" in shown  # typed into the attached main shell
     imported = shown[shown.rfind("box:snapshot cat /note.txt") :]
