@@ -31,6 +31,11 @@ teardown() {
   if [ "$status" != 0 ]; then
     echo "== failed ($status); the services' last lines:"
     compose logs --no-color --tail 40 || true
+    # An app process that restarted lost its shells (docs/deploy.md, "Limits").
+    for service in app-1 app-2; do
+      echo "== $service: $(docker inspect -f 'restarts {{.RestartCount}}, {{.State.Status}}, OOM killed {{.State.OOMKilled}}, started {{.State.StartedAt}}' "$(compose ps -q $service)" 2>&1)"
+      compose logs --no-color --tail 200 "$service" | grep -E -A12 'Traceback|ERROR|CRITICAL|Killed' | tail -n 60 || true
+    done
   fi
   echo "== teardown"
   # The sandboxes first, through the app (containers, volumes, networks, disks).

@@ -109,15 +109,18 @@ async def holder(processes: list[str], browser: Browser, lesson: str) -> Dockyar
     for process in processes:
         terminal = await open_terminal(process, browser, lesson)
         await terminal.wait_status("ready", 60)
+        # The holder's replay ends with holder-42; a new shell's is its first prompt.
         replay = b""
+        deadline = time.perf_counter() + 10
         with contextlib.suppress(TimeoutError):
             while b"holder-42" not in replay:
-                replay += await asyncio.wait_for(terminal.recv(), 3)
+                replay += await asyncio.wait_for(terminal.recv(), max(0.01, deadline - time.perf_counter()))
         if b"holder-42" in replay and found is None:
             found = terminal
             log(f"{process} holds the student's shell")
         else:
             log(f"{process} does not hold it (a terminal straight to it opened a new shell)")
+            log(f"  its replay: {len(replay)} bytes, ending {replay[-300:]!r}")
             await terminal.close()
     return found
 
