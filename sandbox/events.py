@@ -92,15 +92,20 @@ class EventBus:
     def __init__(self, runtime):
         self.listeners: list[Listener] = [factory(runtime) for factory in _factories]
         self._tasks: set[asyncio.Task] = set()
+        # Each listener (and the channel layer) gets events in the order they were
+        # published: a delivery waits for the one before it. Run side by side, a
+        # sandbox's "starting" could reach a dashboard after its "running".
+        self._last: dict[int, asyncio.Task] = {}
 
     def publish(self, kind: str, key: str, **data) -> SandboxEvent:
         event = SandboxEvent(kind, key, data)
-        for listener in self.listeners:
-            self._spawn(self._deliver(listener, event))
-        self._spawn(self._broadcast(event))
+        for lane, target in enumerate([*self.listeners, self._broadcast]):
+            self._last[lane] = self._spawn(self._deliver(target, event, self._last.get(lane)))
         return event
 
-    async def _deliver(self, listener: Listener, event: SandboxEvent) -> None:
+    async def _deliver(self, listener: Listener, event: SandboxEvent, after: asyncio.Task | None) -> None:
+        if after is not None and not after.done():
+            await asyncio.wait([after])
         try:
             await listener(event)
         except Exception:  # one listener's fault must not stop the others, nor the shell
@@ -115,10 +120,11 @@ class EventBus:
         except Exception:
             log.exception("could not send %s to the channel layer", event.kind)
 
-    def _spawn(self, coroutine) -> None:
+    def _spawn(self, coroutine) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def drain(self) -> None:
         """Wait for what was published so far to be delivered (tests, shutdown)."""
