@@ -15,13 +15,14 @@ import concurrency
 import density
 import flood_memory
 import harness
+import held_shell
 import many_terminals
 import single_terminal
 import start_times
 from harness import RESULTS_DIR, Result, format_table, log, machine_description
 
 # Cold starts first (least disturbed), the many sandboxes of `concurrency` and `density` last.
-BENCHMARKS = [start_times, single_terminal, flood_memory, many_terminals, concurrency, density]
+BENCHMARKS = [start_times, single_terminal, held_shell, flood_memory, many_terminals, concurrency, density]
 
 
 async def run_all(bench: harness.Bench) -> tuple[list[Result], list[str]]:

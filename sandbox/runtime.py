@@ -42,12 +42,12 @@ class SandboxRuntime:
         """From a running event loop (the first terminal connection): the reaper."""
         self.reaper.ensure_running()
 
-    async def close(self) -> None:
-        """Hang up every shell, stop background work, close the HTTP client (the
-        sandboxes themselves stay)."""
+    async def close(self, hang_up_shells: bool = False) -> None:
+        """Detach from every shell (each sandbox keeps its own; tests may end
+        them), stop background work, close the HTTP client."""
         self.reaper.stop()
         self.port_watchers.stop_all()
-        await self.shells.close_all()
+        await self.shells.close_all(hang_up=hang_up_shells)
         if self.recording is not None:
             await self.recording.close()
         await self.preview.close()

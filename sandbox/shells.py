@@ -1,15 +1,18 @@
-"""One shell per sandbox, held by the server and shared by its terminals.
+"""One shell per sandbox, shown by the server and shared by its terminals.
 
-The server opens the student's shell (`docker exec -it … bash`) once and keeps
-it while the sandbox runs; every websocket of that student (a reload, a second
-tab, the instructor watching) subscribes to it. Output is read once, kept in a
-replay buffer and fanned out, so a new subscriber first gets the recent screen
-and scrollback, then the live stream.
+The sandbox holds the student's shell (`dockyard-shell`, see
+sandbox/backends/docker/terminal.py); this process attaches to it once and
+keeps the attachment while the sandbox runs; every websocket of that student
+(a reload, a second tab, the instructor watching) subscribes to it. Output is
+read once, kept in a replay buffer and fanned out, so a new subscriber first
+gets the recent screen and scrollback, then the live stream. The shell
+outlives this process: a restarted server, or another server process,
+attaches to the same one and starts its replay from the holder's.
 
 Why not tmux: with every byte parsed by a multiplexer and copied through one
-more PTY, throughput was 78 % of a bare `docker exec` (dtach: 82 %); read
-directly, it is above it. The price is that a shell lives as long as this
-process: a restarted server opens a new one (the sandbox and its files stay).
+more PTY, throughput was 78 % of a bare `docker exec` (dtach: 82 %). The
+holder copies from the shell's PTY straight into the exec's pipe and parses
+nothing (bench/README.md has the numbers).
 
 Taking over: a watcher the attach rule lets type (sandbox.services.access) may
 ask to; while it types, every subscriber is told who ("typist"), so the
@@ -93,6 +96,12 @@ class ReplayBuffer:
     def tail(self) -> bytes:
         return bytes(self._data[-self.limit :])
 
+    def start_with(self, earlier: bytes) -> None:
+        """What a shell kept in the sandbox showed before this process attached
+        (kept there in a ring as long as this buffer: a full one was cut)."""
+        self._data = bytearray(earlier[-self.limit :])
+        self._trimmed = len(earlier) >= self.limit
+
     def replay(self) -> bytes:
         """What a terminal that connects now needs to draw; b"" for a new shell.
         Never a terminal query, never a full-screen program that has exited (sandbox.replay)."""
@@ -131,6 +140,10 @@ class ShellSession:
         self._lock = asyncio.Lock()  # the replay and the live stream never interleave
         self._room = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
+        earlier = stream.earlier_output()
+        if earlier:  # a shell the sandbox kept: its screen is the replay, not new output
+            self.replay.start_with(earlier)
+            self._track_screen(earlier)
         self.reader = asyncio.create_task(self._read(), name=f"shell {key}")
 
     @property
@@ -223,11 +236,12 @@ class ShellSession:
                 with contextlib.suppress(Exception):
                     await subscriber.shell_size(cols, rows)
 
-    async def close(self) -> None:
+    async def close(self, hang_up: bool = False) -> None:
+        """Detach from the shell (the sandbox keeps it), or end it (`hang_up`)."""
         self.reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.reader
-        await self.stream.close()
+        await (self.stream.hang_up() if hang_up else self.stream.close())
 
     # -- the one reader ---------------------------------------------------------
 
@@ -363,8 +377,9 @@ class ShellSessions:
         if self._sessions.get(session.key) is session:
             del self._sessions[session.key]
 
-    async def close_all(self) -> None:
-        """Hang up every shell (shutdown, tests; the sandboxes themselves stay)."""
+    async def close_all(self, hang_up: bool = False) -> None:
+        """Detach from every shell (shutdown: the sandboxes keep them for the next
+        process), or end them (`hang_up`: tests)."""
         sessions, self._sessions = list(self._sessions.values()), {}
         for session in sessions:
-            await session.close()
+            await session.close(hang_up)

@@ -3,9 +3,9 @@ through the proxy over TLS, sign up a student, open a lesson page, open two
 terminals (two tabs) and check they share one shell in a real sandbox whose
 nested engine runs a container; with DEPLOY_SMOKE_INSTRUCTOR=name:password, an
 instructor watching that student through the proxy sees the same shell. Then, given the app processes' own addresses,
-find the process holding that shell (its replay shows what the tabs typed) and
-measure echo and throughput on that one shell through the proxy and straight
-from the process.
+open a terminal straight to each: each shows that shell (the sandbox holds it),
+and what is typed on one is seen on the other; measure echo and throughput on
+that one shell through the proxy and straight from a process.
 
     python scripts/deploy_smoke.py https://localhost:18443 [http://127.0.0.1:18001 ...]
 """
@@ -103,25 +103,21 @@ async def measure(name: str, terminal: DockyardTerminal) -> None:
     )
 
 
-async def holder(processes: list[str], browser: Browser, lesson: str) -> DockyardTerminal | None:
-    """A terminal straight to the process whose shell the tabs typed in (its replay shows holder-42)."""
-    found = None
+async def straight(processes: list[str], browser: Browser, lesson: str) -> list[DockyardTerminal]:
+    """A terminal straight to each app process: each shows the shell the tabs
+    typed in (the sandbox holds it), its replay ending with holder-42."""
+    found = []
     for process in processes:
         terminal = await open_terminal(process, browser, lesson)
         await terminal.wait_status("ready", 60)
-        # The holder's replay ends with holder-42; a new shell's is its first prompt.
         replay = b""
         deadline = time.perf_counter() + 10
         with contextlib.suppress(TimeoutError):
             while b"holder-42" not in replay:
                 replay += await asyncio.wait_for(terminal.recv(), max(0.01, deadline - time.perf_counter()))
-        if b"holder-42" in replay and found is None:
-            found = terminal
-            log(f"{process} holds the student's shell")
-        else:
-            log(f"{process} does not hold it (a terminal straight to it opened a new shell)")
-            log(f"  its replay: {len(replay)} bytes, ending {replay[-300:]!r}")
-            await terminal.close()
+        assert b"holder-42" in replay, f"{process} shows another shell: {replay[-300:]!r}"
+        log(f"{process} shows the student's shell")
+        found.append(terminal)
     return found
 
 
@@ -161,10 +157,15 @@ async def terminals(base: str, browser: Browser, lesson: str, processes: list[st
     await first.send(b"echo holder-$((6*7))\r")
     await read_until(first, b"holder-42", 30)
     await first.close()
-    direct = await holder(processes, browser, lesson)
-    assert direct is not None, "no app process holds the shell the tabs shared"
-    await measure("straight to the process", direct)
-    await direct.close()
+    direct = await straight(processes, browser, lesson)
+    # Typed on one process, seen on the other: one shell, whichever process shows it.
+    await direct[0].send(b"echo across-$((6*7))\r")
+    await read_until(direct[-1], b"across-42", 30)
+    log("typed straight to one app process, seen straight from the other")
+    for terminal in direct[1:]:
+        await terminal.close()
+    await measure("straight to one process", direct[0])
+    await direct[0].close()
 
 
 def main(base: str, processes: list[str]) -> None:

@@ -80,7 +80,17 @@ class TerminalStream(abc.ABC):
     async def resize(self, cols: int, rows: int) -> None: ...
 
     @abc.abstractmethod
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Detach from the tty; a shell kept in the sandbox goes on."""
+
+    async def hang_up(self) -> None:
+        """End the shell itself (tests, a new start); by default the same as close."""
+        await self.close()
+
+    def earlier_output(self) -> bytes:
+        """What the shell printed before this stream attached (a shell the sandbox
+        kept across app restarts, or held for another app process): the screen."""
+        return b""
 
 
 class Unsupported(SandboxError):
@@ -142,7 +152,9 @@ class SandboxBackend:
         raise NotImplementedError
 
     async def open_terminal(self, key: str, *, cols: int = 80, rows: int = 24) -> TerminalStream:
-        """Start a new interactive shell in the sandbox (sandbox.shells shares it)."""
+        """The sandbox's interactive shell: the one it keeps if there is one (started
+        by an earlier app process, or another one), else a new one (sandbox.shells
+        shares it among this process's terminals)."""
         raise NotImplementedError
 
     # -- optional capabilities ----------------------------------------------

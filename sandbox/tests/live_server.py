@@ -1,5 +1,6 @@
-"""The whole app served by Daphne in a subprocess, for browser tests: its own
-database in a temporary folder, sandboxes under the test name prefix."""
+"""The whole app served by Daphne in a subprocess, for browser tests and tests
+of several app processes: its own database in a temporary folder (or the
+PostgreSQL and Redis it is given), sandboxes under the test name prefix."""
 
 import contextlib
 import os
@@ -22,11 +23,13 @@ def _free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, services: dict[str, str] | None = None):
+        """`services`: DATABASE_URL and REDIS_URL that processes share."""
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+            **(services or {}),
             "DJANGO_SETTINGS_MODULE": "tutorial.settings",
             "DATA_DIR": str(data_dir),
             "SANDBOX_NAME_PREFIX": TEST_PREFIX,
@@ -61,6 +64,9 @@ class LiveServer:
     def start(self):
         self.manage("migrate", "--noinput")
         self.manage("sync_lessons")
+        return self.serve()
+
+    def serve(self):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "tutorial.asgi:application"],
             cwd=ROOT,
@@ -79,6 +85,14 @@ class LiveServer:
     def output(self) -> str:
         self.log.seek(0)
         return self.log.read()[-5000:]
+
+    def restart(self, crash: bool = False):
+        """A new server process on the same address (after a crash: SIGKILL)."""
+        self.process.kill() if crash else self.process.terminate()
+        self.process.wait(30)
+        self.log.write(f"\n--- restarted ({'killed' if crash else 'terminated'}) ---\n")
+        self.log.flush()
+        return self.serve()
 
     def stop(self):
         if self.process is not None:

@@ -25,6 +25,8 @@ EXPECTED = [
         "output throughput",
         ["PTY floor", "PTY + tmux", "terminado", "Dockyard", "Dockyard, recorded"],
     ),
+    ("held shell", "echo p50", ["exec -it bash", "dockyard-shell", "Dockyard", "Dockyard, 2nd process"]),
+    ("held shell", "output throughput", ["exec -it bash", "dockyard-shell", "Dockyard", "Dockyard, 2nd process"]),
     ("slow reader", "server RSS growth at peak", ["terminado", "Dockyard"]),
     ("clients typing", "echo p50", ["terminado", "Dockyard"]),
     ("clients typing", "echo p99", ["terminado", "Dockyard"]),

@@ -110,7 +110,12 @@ async def test_reloads_reuse_one_shell_and_the_replay_shows_the_screen(alice):
     replay = await read_until(terminal, b"attached-3")
     assert b"attached-1" in replay and b"attached-2" in replay
     await terminal.disconnect()
-    await runtime.current().shells.close_all()
+    await runtime.current().shells.close_all()  # as the process ends: the sandbox keeps the shell
+    assert await shells_running(backend) == before + 1
+    terminal, _ = await open_terminal(alice)
+    await read_until(terminal, b"attached-3")  # attached again, its screen replayed
+    await terminal.disconnect()
+    await runtime.current().shells.close_all(hang_up=True)
     assert await shells_running(backend) == before  # hung up, not left behind
 
 

@@ -39,7 +39,7 @@ async def hang_up_shells(sandbox_runtime):
     """End this test's shells with it (real engines: no shell left running in a
     sandbox the next test uses), and its runtime's background work."""
     yield
-    await sandbox_runtime.close()
+    await sandbox_runtime.close(hang_up_shells=True)
 
 
 @pytest.fixture

@@ -367,9 +367,7 @@ class DockerBackend(SandboxBackend):
 
     async def open_terminal(self, key: str, *, cols: int = 80, rows: int = 24) -> TerminalStream:
         workspace = await self._running_workspace(key)
-        terminal = await terminals.open_stream(self.engine, workspace, terminals.SHELL)
-        await terminal.resize(cols, rows)
-        return terminal
+        return await terminals.open_shell(self.engine, workspace, cols, rows, settings.TERMINAL_REPLAY_BYTES)
 
     async def watch_published_ports(self, key: str):
         workspace = await self._running_workspace(key)

@@ -1,17 +1,27 @@
 """Interactive streams into a workspace: the student's shell and the port watcher.
 
-Each is a `docker exec -it` whose hijacked HTTP connection is read without
-blocking. The exec's shell records its pid under a token, so closing the
-stream hangs up exactly that shell (the engine has no way to kill an exec).
+The shell is held in the workspace by `dockyard-shell` (sandbox/images/workspace/
+dockyard-shell.c), so it outlives the app process that shows it and every app
+process shows the same one. Each HeldShell is a `docker exec` (no tty) of
+`dockyard-shell attach`: the holder writes the shell's output straight into the
+exec's stdout, which the engine sends in frames of its own (an 8-byte header
+each, docker's "stdcopy"); input and sizes go the other way in the holder's
+frames. Closing the stream only detaches; `hang_up` ends the shell.
+
+The port watcher is a `docker exec -it` whose hijacked HTTP connection is read
+without blocking; it records its pid under a token, so closing the stream
+hangs up exactly that process (the engine has no way to kill an exec).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import shlex
 import socket
+import struct
 import uuid
 
 from docker.errors import APIError, DockerException
@@ -21,8 +31,17 @@ from sandbox.backends.docker.client import Engine
 
 log = logging.getLogger(__name__)
 
-# A login shell, as a terminal would start it; sandbox.shells keeps it open.
-SHELL = "exec bash -l"
+# A login shell, as a terminal would start it, held in the workspace.
+SHELL_COMMAND = ("bash", "-l")
+HOLDER = "/usr/local/bin/dockyard-shell"
+HOLDER_SOCKET = "/tmp/.dockyard-shell/socket"
+# The holder's input frames: a type, a 2-byte length, the payload.
+FRAME_MAX = 65535
+DATA, SIZE, HANG_UP_FRAME = b"d", b"r", b"h"
+# The engine's frames on a stream without a tty: stream (1 stdout, 2 stderr), 3 zero bytes, a 4-byte length.
+STDCOPY_HEADER = struct.Struct(">BxxxL")
+# What a holder first sends longer than this is not a replay (the ring is TERMINAL_REPLAY_BYTES).
+EARLIER_OUTPUT_LIMIT = 16 * 1024 * 1024
 # `die` can arrive while `docker ps` still lists the container; `destroy` and
 # `stop` follow once it is really gone, so the port list catches up.
 CONTAINER_EVENTS = (
@@ -47,6 +66,119 @@ TERMINAL_ENV = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"
 # A port listing longer than this is not the real `docker ps` (a few lines per container).
 PORT_LISTING_LIMIT = 64 * 1024
 PORT_MAPPING = re.compile(r"^(?:0\.0\.0\.0|\[?::\]?):(\d{1,5})->(\d{1,5})/tcp$")
+
+
+class HeldShell(TerminalStream):
+    """A `dockyard-shell attach` exec: the shell the workspace holds."""
+
+    def __init__(self, sock: socket.socket):
+        self._sock = sock
+        self._raw = bytearray()  # the engine's frames, not yet taken apart
+        self._payload = bytearray()  # output taken out of them, not yet read
+        self._closed = False
+        self._earlier = b""
+
+    async def attach(self) -> None:
+        """Read the holder's first message: what the screen showed until now."""
+        header = await self._exactly(4)
+        if len(header) < 4:
+            raise ConnectionError(f"the shell holder did not answer: {header[:200]!r}")
+        (length,) = struct.unpack(">L", header)
+        if length > EARLIER_OUTPUT_LIMIT:
+            raise ConnectionError("the shell holder sent something else than a screen")
+        self._earlier = await self._exactly(length)
+
+    def earlier_output(self) -> bytes:
+        return self._earlier
+
+    async def _exactly(self, n: int) -> bytes:
+        data = bytearray()
+        while len(data) < n:
+            chunk = await self.read(n - len(data))
+            if not chunk:
+                break
+            data += chunk
+        return bytes(data)
+
+    async def read(self, max_bytes: int) -> bytes:
+        while not self._payload:
+            if self._closed or not await self._receive():
+                return b""
+        data = bytes(self._payload[:max_bytes])
+        del self._payload[:max_bytes]
+        return data
+
+    async def _receive(self) -> bool:
+        """One read from the engine, its frames' payloads added to the output; False at the end."""
+        try:
+            data = await asyncio.get_running_loop().sock_recv(self._sock, 256 * 1024)
+        except OSError:
+            return False
+        if not data:
+            return False
+        raw = self._raw
+        raw += data
+        at = 0
+        while len(raw) - at >= STDCOPY_HEADER.size:
+            _, length = STDCOPY_HEADER.unpack_from(raw, at)
+            end = at + STDCOPY_HEADER.size + length
+            if end > len(raw):
+                break
+            self._payload += raw[at + STDCOPY_HEADER.size : end]  # stderr too: the holder's own errors
+            at = end
+        del raw[:at]
+        return True
+
+    async def write(self, data: bytes) -> None:
+        frames = b"".join(
+            DATA + struct.pack(">H", len(chunk)) + chunk
+            for chunk in (data[i : i + FRAME_MAX] for i in range(0, len(data), FRAME_MAX))
+        )
+        await self._send(frames)
+
+    async def resize(self, cols: int, rows: int) -> None:
+        await self._send(SIZE + struct.pack(">HHH", 4, min(cols, 65535), min(rows, 65535)))
+
+    async def _send(self, frames: bytes) -> None:
+        if not self._closed:
+            try:
+                await asyncio.get_running_loop().sock_sendall(self._sock, frames)
+            except OSError as exc:
+                log.debug("the shell holder went away: %s", exc)
+
+    async def hang_up(self) -> None:
+        await self._send(HANG_UP_FRAME + b"\x00\x00")
+        await self.close()
+
+    async def close(self) -> None:
+        """Detach: the engine closes the exec's stdin, and the holder lets it go."""
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        self._sock.close()
+
+
+async def open_shell(
+    engine: Engine, workspace, cols: int, rows: int, replay_bytes: int, socket_path: str = HOLDER_SOCKET
+) -> HeldShell:
+    """The workspace's shell, started first if the workspace holds none (at
+    another `socket_path`: another one, for benchmarks)."""
+    command = [
+        HOLDER, "attach", "--socket", socket_path, "--cols", str(cols), "--rows", str(rows),
+        "--replay-bytes", str(replay_bytes), "--", *SHELL_COMMAND,
+    ]  # fmt: skip
+    sock = await engine.call(_open_exec, engine, workspace.id, command, False)
+    shell = HeldShell(sock)
+    try:
+        await shell.attach()
+    except BaseException:
+        await shell.close()
+        raise
+    if shell.earlier_output():
+        await shell.resize(cols, rows)  # a kept shell has the size of whoever showed it last
+    return shell
 
 
 class DockerTerminal(TerminalStream):
@@ -99,17 +231,24 @@ async def open_stream(engine: Engine, workspace, script: str) -> DockerTerminal:
     """`script` in a new tty in the workspace."""
     token = uuid.uuid4().hex
     command = ["sh", "-c", RECORD_PID.format(token=token) + script]
-    exec_id, sock = await engine.call(_open_exec, engine, workspace.id, command)
+    exec_id = await engine.call(_create_exec, engine, workspace.id, command, True)
+    sock = await engine.call(_start_exec, engine, exec_id, True)
     return DockerTerminal(engine, workspace, token, exec_id, sock)
 
 
-def _open_exec(engine: Engine, container_id: str, command: list[str]):
-    api = engine.api
-    exec_id = api.exec_create(container_id, command, stdin=True, tty=True, environment=TERMINAL_ENV)["Id"]
-    response = api.exec_start(exec_id, tty=True, socket=True)
+def _open_exec(engine: Engine, container_id: str, command: list[str], tty: bool) -> socket.socket:
+    return _start_exec(engine, _create_exec(engine, container_id, command, tty), tty)
+
+
+def _create_exec(engine: Engine, container_id: str, command: list[str], tty: bool) -> str:
+    return engine.api.exec_create(container_id, command, stdin=True, tty=tty, environment=TERMINAL_ENV)["Id"]
+
+
+def _start_exec(engine: Engine, exec_id: str, tty: bool) -> socket.socket:
+    response = engine.api.exec_start(exec_id, tty=tty, socket=True)
     sock = getattr(response, "_sock", response)
     sock.setblocking(False)
-    return exec_id, sock
+    return sock
 
 
 async def port_listings(stream: TerminalStream):

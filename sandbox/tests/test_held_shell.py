@@ -1,0 +1,96 @@
+"""The app's side of dockyard-shell, against a socket playing the engine: the
+engine's frames taken apart, the screen before attaching kept apart from new
+output, input and sizes framed for the holder. (The holder itself runs in the
+real sandbox: test_terminal_docker.py, test_restart_safe_shell_docker.py.)"""
+
+import asyncio
+import socket
+import struct
+
+import pytest
+
+from sandbox.backends.docker.terminal import HeldShell
+
+
+def engine_frame(payload: bytes, stream: int = 1) -> bytes:
+    return struct.pack(">BxxxL", stream, len(payload)) + payload
+
+
+@pytest.fixture
+def wires():
+    ours, engine = socket.socketpair()
+    ours.setblocking(False)
+    yield HeldShell(ours), engine
+    engine.close()
+
+
+async def test_the_screen_before_attaching_is_kept_apart_from_new_output(wires):
+    shell, engine = wires
+    earlier = b"\x1b[1mbefore\x1b[0m\r\n$ "
+    # The holder's first message (length, then the ring) and new output, cut
+    # anywhere by the engine's frames and by the socket's reads.
+    stream = engine_frame(struct.pack(">L", len(earlier)) + earlier[:5]) + engine_frame(earlier[5:] + b"new output")
+    for i in range(0, len(stream), 7):
+        engine.sendall(stream[i : i + 7])
+    await shell.attach()
+    assert shell.earlier_output() == earlier
+    assert await shell.read(65536) == b"new output"
+
+
+async def test_reads_take_apart_frames_split_anywhere_and_stderr_too(wires):
+    shell, engine = wires
+    engine.sendall(engine_frame(struct.pack(">L", 0)))
+    await shell.attach()
+    assert shell.earlier_output() == b""
+    stream = engine_frame(b"a" * 70000) + engine_frame(b"holder: oops\n", stream=2) + engine_frame(b"end")
+    engine.sendall(stream[:3])
+    reader = asyncio.create_task(read_until(shell, b"end"))
+    await asyncio.sleep(0.01)
+    engine.sendall(stream[3:])
+    assert await reader == b"a" * 70000 + b"holder: oops\nend"
+
+
+async def read_until(shell, needle: bytes) -> bytes:
+    data = b""
+    while not data.endswith(needle):
+        chunk = await shell.read(4096)
+        assert chunk, "ended early"
+        data += chunk
+    return data
+
+
+async def test_the_end_of_the_stream_is_the_end_of_the_shell(wires):
+    shell, engine = wires
+    engine.sendall(engine_frame(struct.pack(">L", 2) + b"$ "))
+    await shell.attach()
+    engine.shutdown(socket.SHUT_WR)
+    assert await shell.read(100) == b""
+
+
+async def test_a_holder_that_does_not_answer_is_an_error(wires):
+    shell, engine = wires
+    engine.sendall(engine_frame(b"sh: 1: dockyard-shell: not found\n", stream=2))
+    engine.shutdown(socket.SHUT_WR)
+    with pytest.raises(ConnectionError):
+        await shell.attach()
+
+
+async def test_input_sizes_and_hang_up_are_framed_for_the_holder(wires):
+    shell, engine = wires
+    await shell.write(b"ls\r")
+    await shell.write(b"x" * 70000)  # more than one frame holds
+    await shell.resize(132, 43)
+    await shell.hang_up()
+    engine.settimeout(5)
+    received = b""
+    while chunk := engine.recv(1 << 20):
+        received += chunk
+    assert received == (
+        b"d\x00\x03ls\r"
+        + b"d\xff\xff"
+        + b"x" * 65535
+        + b"d" + struct.pack(">H", 70000 - 65535) + b"x" * (70000 - 65535)
+        + b"r\x00\x04" + struct.pack(">HH", 132, 43)
+        + b"h\x00\x00"
+    )  # fmt: skip
+    assert await shell.read(10) == b""  # closed: detached
