@@ -47,7 +47,7 @@ class StreamTerminal(Terminal):
 async def old_exec(workspace) -> StreamTerminal:
     from sandbox.backends.docker import terminal as terminals
 
-    stream = await terminals.open_stream(ENGINE, workspace, "exec bash -l")
+    stream = await terminals.open_stream(ENGINE, workspace, terminals.PLAIN_SHELL)
     await stream.resize(80, 24)
     return StreamTerminal(stream, "exec -it bash")
 
@@ -55,7 +55,7 @@ async def old_exec(workspace) -> StreamTerminal:
 async def held(workspace) -> StreamTerminal:
     from sandbox.backends.docker import terminal as terminals
 
-    stream = await terminals.open_shell(ENGINE, workspace, 80, 24, 128 * 1024, socket_path=BENCH_SOCKET)
+    stream = await terminals.open_held_shell(ENGINE, workspace, 80, 24, 128 * 1024, socket_path=BENCH_SOCKET)
     return StreamTerminal(stream, "dockyard-shell")
 
 

@@ -1,5 +1,7 @@
 """The terminal end to end: real websockets, the real consumer, a real sandbox."""
 
+import asyncio
+
 import pytest
 
 from sandbox import runtime
@@ -165,3 +167,21 @@ async def test_an_instructor_sees_the_students_terminal_read_only(alice, django_
     assert b"watcher-typed" not in seen
     await watcher.disconnect()
     await student.disconnect()
+
+
+async def test_a_workspace_without_the_holder_still_gets_a_shell(alice):
+    """A sandbox made from an image older than dockyard-shell (before an upgrade)."""
+    from sandbox.backends.docker import specs
+    from sandbox.backends.docker import terminal as terminals
+
+    backend = DockerBackend()
+    workspace = await backend.engine.call(backend.engine.get, specs.Names(f"u{ALICE_ID}").workspace)
+    stream = await terminals.open_shell(backend.engine, workspace, 80, 24, 4096, holder="/nonexistent/dockyard-shell")
+    assert isinstance(stream, terminals.DockerTerminal)  # a shell of this process, as before the holder
+    await stream.write(b"echo plain-$((6*7))\r")
+    seen = b""
+    while b"plain-42" not in seen:
+        chunk = await asyncio.wait_for(stream.read(65536), 30)
+        assert chunk, f"ended: {seen[-300:]!r}"
+        seen += chunk
+    await stream.hang_up()

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 # A login shell, as a terminal would start it, held in the workspace.
 SHELL_COMMAND = ("bash", "-l")
+PLAIN_SHELL = "exec bash -l"  # a shell of the app process, for workspaces without the holder
 HOLDER = "/usr/local/bin/dockyard-shell"
 HOLDER_SOCKET = "/tmp/.dockyard-shell/socket"
 # The holder's input frames: a type, a 2-byte length, the payload.
@@ -68,6 +69,10 @@ PORT_LISTING_LIMIT = 64 * 1024
 PORT_MAPPING = re.compile(r"^(?:0\.0\.0\.0|\[?::\]?):(\d{1,5})->(\d{1,5})/tcp$")
 
 
+class HolderUnavailable(ConnectionError):
+    """The workspace runs no dockyard-shell (an image from before it), or it failed."""
+
+
 class HeldShell(TerminalStream):
     """A `dockyard-shell attach` exec: the shell the workspace holds."""
 
@@ -81,12 +86,12 @@ class HeldShell(TerminalStream):
     async def attach(self) -> None:
         """Read the holder's first message: what the screen showed until now."""
         header = await self._exactly(4)
-        if len(header) < 4:
-            raise ConnectionError(f"the shell holder did not answer: {header[:200]!r}")
-        (length,) = struct.unpack(">L", header)
-        if length > EARLIER_OUTPUT_LIMIT:
-            raise ConnectionError("the shell holder sent something else than a screen")
+        (length,) = struct.unpack(">L", header) if len(header) == 4 else (None,)
+        if length is None or length > EARLIER_OUTPUT_LIMIT:  # an error message instead (no holder …)
+            raise HolderUnavailable((header + bytes(self._payload[:200])).decode("utf-8", "replace"))
         self._earlier = await self._exactly(length)
+        if len(self._earlier) != length:
+            raise HolderUnavailable(f"the holder ended after {len(self._earlier)} of {length} bytes")
 
     def earlier_output(self) -> bytes:
         return self._earlier
@@ -161,12 +166,32 @@ class HeldShell(TerminalStream):
 
 
 async def open_shell(
-    engine: Engine, workspace, cols: int, rows: int, replay_bytes: int, socket_path: str = HOLDER_SOCKET
+    engine: Engine, workspace, cols: int, rows: int, replay_bytes: int, holder: str = HOLDER
+) -> TerminalStream:
+    """The workspace's shell, held by the workspace. A workspace made from an image
+    older than dockyard-shell gets a shell of this process, as before it (lost
+    with the process) until the sandbox is reset onto the current image."""
+    try:
+        return await open_held_shell(engine, workspace, cols, rows, replay_bytes, holder=holder)
+    except HolderUnavailable as exc:
+        log.warning("no shell holder in %s (%s); its shell lives in this app process", workspace.name, exc)
+    stream = await open_stream(engine, workspace, PLAIN_SHELL)
+    await stream.resize(cols, rows)
+    return stream
+
+
+async def open_held_shell(
+    engine: Engine,
+    workspace,
+    cols: int,
+    rows: int,
+    replay_bytes: int,
+    socket_path: str = HOLDER_SOCKET,
+    holder: str = HOLDER,
 ) -> HeldShell:
-    """The workspace's shell, started first if the workspace holds none (at
-    another `socket_path`: another one, for benchmarks)."""
+    """The shell held at `socket_path`, started first if there is none there."""
     command = [
-        HOLDER, "attach", "--socket", socket_path, "--cols", str(cols), "--rows", str(rows),
+        holder, "attach", "--socket", socket_path, "--cols", str(cols), "--rows", str(rows),
         "--replay-bytes", str(replay_bytes), "--", *SHELL_COMMAND,
     ]  # fmt: skip
     sock = await engine.call(_open_exec, engine, workspace.id, command, False)
