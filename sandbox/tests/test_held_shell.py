@@ -9,7 +9,7 @@ import struct
 
 import pytest
 
-from sandbox.backends.docker.terminal import HeldShell
+from sandbox.backends.docker.terminal import HeldShell, HolderUnavailable
 
 
 def engine_frame(payload: bytes, stream: int = 1) -> bytes:
@@ -20,7 +20,7 @@ def engine_frame(payload: bytes, stream: int = 1) -> bytes:
 def wires():
     ours, engine = socket.socketpair()
     ours.setblocking(False)
-    yield HeldShell(ours), engine
+    yield HeldShell(ours, max_earlier=1024), engine
     engine.close()
 
 
@@ -94,3 +94,21 @@ async def test_input_sizes_and_hang_up_are_framed_for_the_holder(wires):
         + b"h\x00\x00"
     )  # fmt: skip
     assert await shell.read(10) == b""  # closed: detached
+
+
+async def test_what_the_holder_sends_first_is_bounded_by_the_ring_asked_for(wires):
+    shell, engine = wires
+    # The student is root in the workspace: a program of theirs can answer on the holder's socket.
+    engine.sendall(engine_frame(struct.pack(">L", 1025) + b"x" * 1025))
+    with pytest.raises(HolderUnavailable):
+        await shell.attach()
+
+
+async def test_a_holder_that_never_sends_its_screen_is_given_up(wires, monkeypatch):
+    from sandbox.backends.docker import terminal
+
+    shell, engine = wires
+    monkeypatch.setattr(terminal, "ATTACH_TIMEOUT", 0.2)
+    engine.sendall(engine_frame(struct.pack(">L", 10) + b"abc"))  # and then nothing
+    with pytest.raises(HolderUnavailable):
+        await shell.attach()

@@ -41,8 +41,10 @@ FRAME_MAX = 65535
 DATA, SIZE, HANG_UP_FRAME = b"d", b"r", b"h"
 # The engine's frames on a stream without a tty: stream (1 stdout, 2 stderr), 3 zero bytes, a 4-byte length.
 STDCOPY_HEADER = struct.Struct(">BxxxL")
-# What a holder first sends longer than this is not a replay (the ring is TERMINAL_REPLAY_BYTES).
-EARLIER_OUTPUT_LIMIT = 16 * 1024 * 1024
+# How long a holder may take to send its screen. The student is root in the
+# workspace and can put anything on the holder's socket: what it sends first is
+# bounded by the ring asked for, and waited for this long.
+ATTACH_TIMEOUT = 20.0
 # `die` can arrive while `docker ps` still lists the container; `destroy` and
 # `stop` follow once it is really gone, so the port list catches up.
 CONTAINER_EVENTS = (
@@ -76,8 +78,9 @@ class HolderUnavailable(ConnectionError):
 class HeldShell(TerminalStream):
     """A `dockyard-shell attach` exec: the shell the workspace holds."""
 
-    def __init__(self, sock: socket.socket):
+    def __init__(self, sock: socket.socket, max_earlier: int):
         self._sock = sock
+        self._max_earlier = max_earlier
         self._raw = bytearray()  # the engine's frames, not yet taken apart
         self._payload = bytearray()  # output taken out of them, not yet read
         self._closed = False
@@ -85,11 +88,15 @@ class HeldShell(TerminalStream):
 
     async def attach(self) -> None:
         """Read the holder's first message: what the screen showed until now."""
-        header = await self._exactly(4)
-        (length,) = struct.unpack(">L", header) if len(header) == 4 else (None,)
-        if length is None or length > EARLIER_OUTPUT_LIMIT:  # an error message instead (no holder …)
-            raise HolderUnavailable((header + bytes(self._payload[:200])).decode("utf-8", "replace"))
-        self._earlier = await self._exactly(length)
+        try:
+            async with asyncio.timeout(ATTACH_TIMEOUT):
+                header = await self._exactly(4)
+                (length,) = struct.unpack(">L", header) if len(header) == 4 else (None,)
+                if length is None or length > self._max_earlier:  # an error message instead (no holder …)
+                    raise HolderUnavailable((header + bytes(self._payload[:200])).decode("utf-8", "replace"))
+                self._earlier = await self._exactly(length)
+        except TimeoutError:
+            raise HolderUnavailable(f"no screen from the holder within {ATTACH_TIMEOUT:.0f} s") from None
         if len(self._earlier) != length:
             raise HolderUnavailable(f"the holder ended after {len(self._earlier)} of {length} bytes")
 
@@ -195,7 +202,7 @@ async def open_held_shell(
         "--replay-bytes", str(replay_bytes), "--", *SHELL_COMMAND,
     ]  # fmt: skip
     sock = await engine.call(_open_exec, engine, workspace.id, command, False)
-    shell = HeldShell(sock)
+    shell = HeldShell(sock, max_earlier=replay_bytes)
     try:
         await shell.attach()
     except BaseException:
