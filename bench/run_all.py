@@ -11,6 +11,7 @@ import sys
 import time
 import traceback
 
+import class_at_once
 import concurrency
 import density
 import flood_memory
@@ -21,8 +22,17 @@ import single_terminal
 import start_times
 from harness import RESULTS_DIR, Result, format_table, log, machine_description
 
-# Cold starts first (least disturbed), the many sandboxes of `concurrency` and `density` last.
-BENCHMARKS = [start_times, single_terminal, held_shell, flood_memory, many_terminals, concurrency, density]
+# Cold starts first (least disturbed), the many sandboxes of `concurrency`, `class_at_once` and `density` last.
+BENCHMARKS = [
+    start_times,
+    single_terminal,
+    held_shell,
+    flood_memory,
+    many_terminals,
+    concurrency,
+    class_at_once,
+    density,
+]
 
 
 async def run_all(bench: harness.Bench) -> tuple[list[Result], list[str]]:

@@ -214,7 +214,9 @@ class ShellSession:
         async with self._lock:
             if subscriber in self._behind and subscriber in self.subscribers:
                 self._behind.discard(subscriber)
-                await self._send_replay(subscriber)
+                replay = self.replay.replay()
+                if replay:
+                    await self._output(subscriber, replay)
 
     async def write(self, data: bytes, typed_by: Subscriber | None = None) -> None:
         if typed_by is not None and not typed_by.read_only:
@@ -238,10 +240,12 @@ class ShellSession:
 
     async def close(self, hang_up: bool = False) -> None:
         """Detach from the shell (the sandbox keeps it), or end it (`hang_up`)."""
+        if hang_up:
+            await self.stream.hang_up()
         self.reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.reader
-        await (self.stream.hang_up() if hang_up else self.stream.close())
+        await self.stream.close()
 
     # -- the one reader ---------------------------------------------------------
 
@@ -267,6 +271,10 @@ class ShellSession:
         except Exception:
             log.exception("shell of %s failed", self.key)
         finally:
+            # Detach at once: a stream nobody reads would hold up the shell for
+            # every other app process attached to it (its holder paces to the slowest).
+            with contextlib.suppress(Exception):
+                await self.stream.close()
             if self.recorder is not None:
                 self.recorder.close()
             if self._on_end is not None:
@@ -287,10 +295,20 @@ class ShellSession:
                 self._behind.add(subscriber)
             elif subscriber in self._behind:
                 self._behind.discard(subscriber)
-                await self._send_replay(subscriber)  # already holds this chunk
+                await self._output(subscriber, self.replay.replay())  # already holds this chunk
             else:
-                await subscriber.output(data)
-                subscriber.flow.sent(len(data))
+                await self._output(subscriber, data)
+
+    async def _output(self, subscriber: Subscriber, data: bytes) -> None:
+        """One subscriber's share; one whose connection just closed is dropped,
+        never allowed to end the reader the others share."""
+        try:
+            await subscriber.output(data)
+        except Exception as exc:
+            log.info("dropped a subscriber of %s whose send failed: %r", self.key, exc)
+            self.unsubscribe(subscriber)
+        else:
+            subscriber.flow.sent(len(data))
 
     async def _send_replay(self, subscriber: Subscriber) -> None:
         replay = self.replay.replay()

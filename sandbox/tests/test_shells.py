@@ -192,3 +192,69 @@ async def test_joining_a_shell_that_just_exited_says_it_ended(fake_backend, alic
     await session.subscribe(late)
     assert late.got == RESET + b"bye\r\n" and late.ended_
     assert session.subscribers == []
+
+
+class ListeningPage:
+    """A subscriber as the consumer is, without a websocket; `broken` sends fail
+    as Daphne's do once the connection closed under them."""
+
+    def __init__(self, broken=False):
+        from sandbox.flow import FlowControl
+
+        self.read_only = False
+        self.flow = FlowControl(1 << 20, 1 << 18)
+        self.received = b""
+        self.broken = broken
+
+    async def output(self, data):
+        if self.broken:
+            raise ConnectionError("Attempt to send on a closed protocol")
+        self.received += data
+
+    def mark(self, mark):
+        pass
+
+    async def shell_size(self, cols, rows):
+        pass
+
+    async def ended(self):
+        pass
+
+
+async def test_a_page_whose_connection_closed_does_not_end_the_shell_for_the_others():
+    from sandbox.backends.fake import FakeTerminal
+    from sandbox.shells import ShellSession
+
+    stream = FakeTerminal()
+    session = ShellSession("u1", stream, (80, 24))
+    gone, staying = ListeningPage(broken=True), ListeningPage()
+    await session.subscribe(gone)
+    gone.broken = False
+    await session.subscribe(staying)
+    gone.broken = True
+    await stream.output.put(b"first\r\n")
+    await stream.output.put(b"second\r\n")
+    for _ in range(100):
+        if staying.received.endswith(b"second\r\n"):
+            break
+        await asyncio.sleep(0.01)
+    assert staying.received.endswith(b"first\r\nsecond\r\n")
+    assert session.alive and session.subscribers == [staying]
+    await session.close()
+
+
+async def test_a_shell_whose_reader_ended_lets_go_of_its_stream():
+    from sandbox.backends.fake import FakeTerminal
+    from sandbox.shells import ShellSession
+
+    stream = FakeTerminal()
+    session = ShellSession("u1", stream, (80, 24))
+    await session.subscribe(ListeningPage())
+
+    async def failing_read(max_bytes):
+        raise OSError("the engine's connection broke")
+
+    stream.read = failing_read  # the reader fails (it logs and ends)
+    await stream.output.put(b"wake\r\n")  # the reader is already waiting on the old read
+    await asyncio.wait_for(asyncio.shield(session.reader), 5)
+    assert stream.closed  # detached: an attached stream nobody reads would hold up the holder

@@ -22,8 +22,9 @@
  *
  * Reading pauses while any client has more than HIGH_WATER bytes waiting:
  * the slowest reader sets the pace, as a terminal does, and nothing a client
- * was sent is ever skipped. With nobody attached, output goes to the ring
- * only and the program never blocks.
+ * was sent is ever skipped; one that takes nothing for STUCK_SECONDS is let
+ * go. With nobody attached, output goes to the ring only and the program
+ * never blocks.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -44,12 +45,14 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_CLIENTS 32
 #define HIGH_WATER (256 * 1024)
 #define READ_CHUNK 65536
 #define FRAME_MAX (3 + 65535)
+#define STUCK_SECONDS 60  /* a client that takes nothing this long while others wait is let go */
 
 struct buffer {
     char *data;
@@ -60,6 +63,7 @@ struct client {
     int control;  /* the attach process's socket: closing it lets that process end */
     int in, out;  /* the exec's stdin and stdout */
     struct buffer pending;  /* output not yet taken by `out` */
+    time_t full_since;  /* when its pending went over HIGH_WATER (0: it is not) */
     char frame[FRAME_MAX];
     size_t framed;
 };
@@ -125,11 +129,18 @@ static void set_nonblocking(int fd) {
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
+static time_t now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec;
+}
+
 static void flush_client(struct client *c) {
     while (c->pending.len) {
         ssize_t n = write(c->out, c->pending.data, c->pending.len);
         if (n > 0) {
             consume(&c->pending, (size_t)n);
+            c->full_since = 0;  /* it takes output: not stuck */
         } else {
             if (n < 0 && errno == EINTR)
                 continue;
@@ -252,8 +263,11 @@ static void serve(int listener, int master, pid_t child) {
         int nfds = 0;
         bool room = true;
         for (int i = 0; i < nclients; i++)
-            if (clients[i].pending.len > HIGH_WATER)
+            if (clients[i].pending.len > HIGH_WATER) {
                 room = false;
+                if (!clients[i].full_since)
+                    clients[i].full_since = now();
+            }
         fds[nfds++] = (struct pollfd){listener, POLLIN, 0};
         fds[nfds++] = (struct pollfd){wake_pipe[0], POLLIN, 0};
         fds[nfds++] = (struct pollfd){master, (short)((room ? POLLIN : 0) | (to_program.len ? POLLOUT : 0)), 0};
@@ -263,7 +277,7 @@ static void serve(int listener, int master, pid_t child) {
             fds[nfds++] = (struct pollfd){c->out, (short)(c->pending.len ? POLLOUT : 0), 0};
             fds[nfds++] = (struct pollfd){c->control, POLLIN, 0};  /* the attach process ended */
         }
-        if (poll(fds, (nfds_t)nfds, -1) < 0) {
+        if (poll(fds, (nfds_t)nfds, room ? -1 : 1000) < 0) {
             if (errno == EINTR)
                 continue;
             die("poll");
@@ -312,6 +326,10 @@ static void serve(int listener, int master, pid_t child) {
                 keep = false;
             if (keep && out->revents & POLLOUT)
                 flush_client(&clients[i]);
+            /* An app process that stopped reading (a bug, a hung process) must not
+               stop the shell for the others: it is let go, and attaches again. */
+            if (keep && clients[i].full_since && now() - clients[i].full_since >= STUCK_SECONDS)
+                keep = false;
             if (!keep)
                 drop_client(i);
         }
