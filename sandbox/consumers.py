@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import random
 import re
 from urllib.parse import parse_qs
 
@@ -92,8 +91,6 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self.flow = FlowControl(settings.TERMINAL_HIGH_WATERMARK, settings.TERMINAL_LOW_WATERMARK)
         self.activity = ActivityRecorder(owner, self.runtime.events, self.key)
         self.tasks: list[asyncio.Task] = []
-        self.typed = False  # input since the last prompt: the next prompt ends a command
-        self.command_done = asyncio.Event()
         self.context = self._page_context()
         self.language = self.context.get("lang", "")
         if self.language not in dict(settings.LANGUAGES):
@@ -156,7 +153,6 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 return
             self.pending_input += bytes_data
             self.input_waiting.set()
-            self.typed = True
             return
         try:
             message = protocol.parse_control(text_data or "")
@@ -226,7 +222,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             if not self.read_only:
                 self.tasks.append(asyncio.create_task(self._tell_language()))
             if not self.read_only:
-                self.tasks.append(asyncio.create_task(self._watch_ports_soon()))
+                await self.runtime.port_watchers.subscribe(self.key, self._announce_ports)
         except ClassroomFull as exc:
             self._failed("full")
             await self._status("full", message=self._student_message(exc), code=exc.code)
@@ -285,20 +281,6 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self._send_soon(protocol.shell_mark(mark.kind, mark.status))
         if mark.kind == "prompt":
             self._check_disk_soon()
-            if self.typed:
-                self.typed = False
-                self.command_done.set()
-
-    async def _watch_ports_soon(self):
-        """The web preview's port watcher (a `docker exec` running the student's
-        `docker` CLI) starts after the student's first command, or within
-        PREVIEW_WATCH_DELAY seconds at the latest: a class that connects at once
-        does not start every watcher under its first keystrokes. A command is
-        what publishes a port, and the watcher's first listing sees it."""
-        if not self.runtime.port_watchers.watching(self.key):
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.command_done.wait(), random.uniform(0, settings.PREVIEW_WATCH_DELAY))
-        await self.runtime.port_watchers.subscribe(self.key, self._announce_ports)
 
     async def shell_size(self, cols: int, rows: int) -> None:
         await self.send(text_data=protocol.size(cols, rows))

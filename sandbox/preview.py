@@ -139,10 +139,6 @@ class PortWatchers:
         self._tasks: dict[str, asyncio.Task] = {}
         self._latest: dict[str, list[PublishedPort]] = {}
 
-    def watching(self, key: str) -> bool:
-        task = self._tasks.get(key)
-        return task is not None and not task.done()
-
     async def subscribe(self, key: str, callback) -> None:
         task = self._tasks.get(key)
         if task is None or task.done():

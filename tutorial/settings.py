@@ -266,9 +266,6 @@ TERMINAL_HIGH_WATERMARK = envint("TERMINAL_HIGH_WATERMARK", str(512 * 1024))
 TERMINAL_LOW_WATERMARK = envint("TERMINAL_LOW_WATERMARK", str(128 * 1024))
 # Output kept per shell and replayed to a terminal that (re)connects: its screen and recent scrollback.
 TERMINAL_REPLAY_BYTES = envint("TERMINAL_REPLAY_BYTES", str(128 * 1024))
-# The web preview's port watcher starts after the student's first command, or
-# within this many seconds (a random share of it) of the terminal opening.
-PREVIEW_WATCH_DELAY = envfloat("PREVIEW_WATCH_DELAY", "5")
 
 # The file editor opens and saves UTF-8 text files up to this size.
 EDITOR_MAX_BYTES = envint("EDITOR_MAX_BYTES", str(1024 * 1024))

@@ -212,19 +212,12 @@ async def read_bytes_or_none(communicator):
     return None
 
 
-async def test_published_ports_are_sent_to_the_page(fake_backend, alice, sandbox_runtime, settings):
+async def test_published_ports_are_sent_to_the_page(fake_backend, alice, sandbox_runtime):
     from sandbox.backends.base import PublishedPort
 
-    settings.PREVIEW_WATCH_DELAY = 60
     key = f"u{alice.pk}"
     fake_backend.addresses[key] = "10.9.9.9"
     communicator, _, _ = await open_terminal(alice)
-    await until_status(communicator, "ready")
-    # The watcher waits for the student's first command (the fake shell echoes
-    # what is typed: here a command's end, as bash's prompt marker says it).
-    await asyncio.sleep(0.2)
-    assert key not in fake_backend.watches
-    await communicator.send_to(bytes_data=b"\x1b]7771;prompt;0\x07")
     first = await next_of_type(communicator, "ports")
     assert first == {"type": "ports", "ports": []}
     fake_backend.ports[key] = [PublishedPort(port=8080, container="web", target=80)]
@@ -246,14 +239,6 @@ async def test_published_ports_are_sent_to_the_page(fake_backend, alice, sandbox
         await asyncio.sleep(0.01)
     assert key not in sandbox_runtime.port_watchers._tasks
     await again.disconnect()
-
-
-async def test_without_a_command_the_port_watcher_starts_within_the_delay(fake_backend, alice, settings):
-    settings.PREVIEW_WATCH_DELAY = 0.3
-    communicator, _, _ = await open_terminal(alice)
-    assert await next_of_type(communicator, "ports") == {"type": "ports", "ports": []}
-    assert len(fake_backend.watches[f"u{alice.pk}"]) == 1
-    await communicator.disconnect()
 
 
 async def test_typing_counts_as_activity_without_waiting_for_the_database(fake_backend, alice):
