@@ -221,8 +221,6 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             self.tasks.append(asyncio.create_task(self._announce_engine()))
             if not self.read_only:
                 self.tasks.append(asyncio.create_task(self._tell_language()))
-            if not self.read_only:
-                await self.runtime.port_watchers.subscribe(self.key, self._announce_ports)
         except ClassroomFull as exc:
             self._failed("full")
             await self._status("full", message=self._student_message(exc), code=exc.code)
@@ -339,6 +337,14 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             await self.runtime.backend.set_language(self.key, self.language)
 
     async def _announce_engine(self):
+        await self._wait_for_the_engine()
+        if not self.read_only:
+            # The port watcher runs the student's `docker` CLI: started before the
+            # engine answers, its `docker events` could fail and end it (seen in CI
+            # on a busy machine: the preview never showed the port).
+            await self.runtime.port_watchers.subscribe(self.key, self._announce_ports)
+
+    async def _wait_for_the_engine(self):
         # An engine call that fails on a busy host is tried again until the
         # timeout: one failed call must not leave the page waiting for good.
         loop = asyncio.get_running_loop()
