@@ -1,10 +1,12 @@
 """Idle reaping and the classroom cap against the real engine."""
 
 import asyncio
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from docker.models.networks import NetworkCollection
 
 from sandbox.backends import get_backend, reset_backend_cache
 from sandbox.backends.base import ClassroomFull
@@ -106,3 +108,43 @@ def test_engine_readiness_is_read_from_this_runs_log_only(student, docker_settin
     # The previous run said "ready" in the same log; this run has not yet.
     assert not asyncio.run(backend.wait_engine_ready(key, 0))
     assert asyncio.run(backend.wait_engine_ready(key, 60))
+
+
+def test_a_start_cut_short_by_a_reload_does_not_break_the_next_one(student, docker_settings, monkeypatch):
+    """The page that asked for a cold start goes away (a reload, a language switch)
+    while the engine creates the sandbox's network, and the next page asks again at
+    once: the sandbox starts, once. (It failed with "networks have same bridge
+    name": the first start's calls went on in their thread beside the second's.)"""
+    backend = get_backend()
+    key = sandbox_key(student)
+    asyncio.run(backend.remove(key))
+    backend.networks.ensure_host_firewall()  # as in a server that started sandboxes before
+    create_network = NetworkCollection.create
+    creating: list = []  # (loop, event) of the test, set once the first create began
+
+    def busy_engine_create(self, *args, **kwargs):
+        if creating:
+            loop, began = creating.pop()
+            loop.call_soon_threadsafe(began.set)
+        time.sleep(0.5)  # a busy Docker host
+        return create_network(self, *args, **kwargs)
+
+    monkeypatch.setattr(NetworkCollection, "create", busy_engine_create)
+
+    async def reload_while_starting():
+        began = asyncio.Event()
+        creating.append((asyncio.get_running_loop(), began))
+        first = asyncio.create_task(backend.start(key))
+        await began.wait()
+        first.cancel()  # the page went away
+        return await backend.start(key)
+
+    info = asyncio.run(reload_while_starting())
+    assert info.status == "running"
+    assert asyncio.run(backend.poll(key)).status == "running"
+    result = asyncio.run(backend.exec(key, ["echo", "answers"]))
+    assert (result.exit_code, result.output.strip()) == (0, "answers")
+    from sandbox.backends.docker import specs
+
+    networks = backend.client.networks.list(names=[specs.Names(key).network])
+    assert [n.name for n in networks] == [specs.Names(key).network]  # one network, not two

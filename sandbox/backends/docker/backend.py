@@ -74,9 +74,21 @@ class DockerBackend(SandboxBackend):
     # -- lifecycle ----------------------------------------------------------
 
     async def start(self, key: str, progress: ProgressCallback | None = None) -> SandboxInfo:
+        # A start goes on when the page that asked for it goes away (a reload, a
+        # language switch): cancelled halfway, its engine calls went on in their
+        # threads while the next page's start ran the same steps beside them
+        # (two networks for one sandbox: "networks have same bridge name").
+        starting = asyncio.ensure_future(self._start(key, progress))
+        starting.add_done_callback(_retrieve_error)
+        return await asyncio.shield(starting)
+
+    async def _start(self, key: str, progress: ProgressCallback | None) -> SandboxInfo:
         async def report(step: str):
             if progress is not None:
-                await progress(step)
+                try:
+                    await progress(step)
+                except Exception as exc:  # the page that asked is gone; the start is not
+                    log.debug("start progress of %s not shown: %s", key, exc)
 
         names = specs.Names(key)
         call, get = self.engine.call, self.engine.get
@@ -397,3 +409,9 @@ class DockerBackend(SandboxBackend):
     async def write_file(self, key: str, path: str, data: bytes, expected: str | None = None) -> bool:
         workspace = await self._files_workspace(key)
         return await self.engine.call(files.write_file, workspace, path, data, expected)
+
+
+def _retrieve_error(task: asyncio.Task) -> None:
+    """Marks a start's failure as seen: its caller, if still there, got it."""
+    if not task.cancelled() and task.exception() is not None:
+        log.debug("a sandbox start failed: %s", task.exception())

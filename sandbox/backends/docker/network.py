@@ -60,8 +60,8 @@ class SandboxNetworks:
                 client.networks.create(**specs.network_options(names, subnet))
                 return
             except APIError as exc:
-                if exc.status_code == 409 or "already exists" in str(exc):
-                    return  # created meanwhile by another process
+                if exc.status_code == 409 or "already exists" in str(exc) or "same bridge name" in str(exc):
+                    return  # created meanwhile by another process (the bridge is named after the network)
                 if "overlap" not in str(exc):
                     raise
                 # Taken meanwhile, or by a network outside Dockyard: try the next one.
