@@ -199,7 +199,10 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             else:
                 await start_sandbox(self.owner, self._progress, self.runtime.events)
             cols, rows = self.size
-            session = await self.runtime.shells.open(self.key, cols, rows)
+            # The student's language goes with the shell's own exec; _tell_language
+            # then costs nothing unless this tab's language differs.
+            language = "" if self.read_only else self.language
+            session = await self.runtime.shells.open(self.key, cols, rows, language)
             await self._status(
                 "ready", read_only=self.read_only, owner=self.owner.username, may_take_over=self.may_take_over
             )

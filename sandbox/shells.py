@@ -345,13 +345,14 @@ class ShellSessions:
         self._opening: dict[str, asyncio.Lock] = {}
         self._opened: dict[str, asyncio.Event] = {}  # set when a shell of that sandbox opens
 
-    async def open(self, key: str, cols: int, rows: int) -> ShellSession:
-        """The sandbox's shell, opened first if this process holds none."""
+    async def open(self, key: str, cols: int, rows: int, language: str = "") -> ShellSession:
+        """The sandbox's shell, opened first if this process holds none (telling the
+        sandbox the page's `language` on the way)."""
         lock = self._opening.setdefault(key, asyncio.Lock())
         async with lock:
             session = self._sessions.get(key)
             if session is None or not session.alive:
-                stream = await self.runtime.backend.open_terminal(key, cols=cols, rows=rows)
+                stream = await self.runtime.backend.open_terminal(key, cols=cols, rows=rows, language=language)
                 opened: list[ShellSession] = []  # the replay, for a recording that begins later
                 recorder = await self._recorder(key, cols, rows, lambda: opened[0].replay.replay() if opened else b"")
                 session = self._sessions[key] = ShellSession(

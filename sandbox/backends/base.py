@@ -151,10 +151,11 @@ class SandboxBackend:
     async def poll(self, key: str) -> SandboxInfo:
         raise NotImplementedError
 
-    async def open_terminal(self, key: str, *, cols: int = 80, rows: int = 24) -> TerminalStream:
+    async def open_terminal(self, key: str, *, cols: int = 80, rows: int = 24, language: str = "") -> TerminalStream:
         """The sandbox's interactive shell: the one it keeps if there is one (started
         by an earlier app process, or another one), else a new one (sandbox.shells
-        shares it among this process's terminals)."""
+        shares it among this process's terminals). A `language` is the student's
+        page language, told to the sandbox on the way as set_language would."""
         raise NotImplementedError
 
     # -- optional capabilities ----------------------------------------------

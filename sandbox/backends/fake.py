@@ -70,6 +70,8 @@ class FakeBackend(SandboxBackend):
         self.events: dict[str, FakeTerminal] = {}
         self.watches: dict[str, list[FakeTerminal]] = {}  # every watch opened, by key
         self.disks: dict[str, tuple[int, int]] = {}  # (used, size) a test sets
+        self.languages: dict[str, str] = {}  # the page language each sandbox was last told
+        self.shell_languages: list[str] = []  # the language each open_terminal was told
 
     def _info(self, key: str) -> SandboxInfo:
         return SandboxInfo(key=key, status=self.status.get(key, MISSING), state={"fake": True})
@@ -125,13 +127,19 @@ class FakeBackend(SandboxBackend):
     async def address(self, key: str) -> str | None:
         return self.addresses.get(key) if self.status.get(key) == RUNNING else None
 
-    async def open_terminal(self, key, *, cols=80, rows=24) -> TerminalStream:
+    async def open_terminal(self, key, *, cols=80, rows=24, language="") -> TerminalStream:
         if self.status.get(key) != RUNNING:
             raise SandboxError("This sandbox is not running.", code="not-running")
+        self.shell_languages.append(language)
+        if language:
+            self.languages[key] = language
         terminal = FakeTerminal()
         terminal.sizes.append((cols, rows))
         self.terminals.append(terminal)
         return terminal
+
+    async def set_language(self, key: str, language: str) -> None:
+        self.languages[key] = language
 
     # -- files: an in-memory home folder per sandbox ------------------------
     # `files[key]` maps absolute paths to bytes, `dirs[key]` holds folders and

@@ -147,6 +147,30 @@ async def test_an_instructor_watches_read_only(fake_backend, alice, teacher):
     await student.disconnect()
 
 
+async def test_the_sandbox_learns_the_students_page_language_with_the_shell(fake_backend, alice, teacher):
+    chinese, _, _ = await open_terminal(alice, path="/ws/terminal/?lang=zh-hans")
+    await until_status(chinese, "engine-ready")
+    assert fake_backend.shell_languages == ["zh-hans"]  # told as the shell opened
+    key = next(iter(fake_backend.status))
+    assert fake_backend.languages == {key: "zh-hans"}
+
+    english, _, _ = await open_terminal(alice, path="/ws/terminal/?lang=en")  # a second tab joins that shell
+    await until_status(english, "engine-ready")
+    for _ in range(50):
+        if fake_backend.languages[key] == "en":
+            break
+        await asyncio.sleep(0.02)
+    assert fake_backend.languages == {key: "en"}
+
+    watcher, _, _ = await open_terminal(teacher, path="/ws/terminal/alice/?lang=zh-hans")
+    await until_status(watcher, "engine-ready")
+    await asyncio.sleep(0.1)
+    assert fake_backend.languages == {key: "en"}  # a watcher's page says nothing of the student's
+    assert fake_backend.shell_languages == ["zh-hans"]
+    for terminal in (watcher, english, chinese):
+        await terminal.disconnect()
+
+
 async def test_watching_a_stopped_sandbox_says_so(fake_backend, alice, teacher):
     watcher, connected, _ = await open_terminal(teacher, path="/ws/terminal/alice/")
     assert connected

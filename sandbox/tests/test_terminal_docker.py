@@ -185,3 +185,37 @@ async def test_a_workspace_without_the_holder_still_gets_a_shell(alice):
         assert chunk, f"ended: {seen[-300:]!r}"
         seen += chunk
     await stream.hang_up()
+
+
+async def test_the_first_terminal_tells_the_sandbox_its_language_in_the_shells_own_exec(alice, monkeypatch):
+    """A class connecting at once paid one more exec each for the language (its
+    engine words refusals from the file): the shell's exec now writes it."""
+    from sandbox.backends.docker import backend as docker_backend
+
+    key = f"u{ALICE_ID}"
+    await runtime.current().backend.exec(key, ["rm", "-f", "/run/dockyard/language"])
+    language_execs = []
+    real_run_bounded = docker_backend.run_bounded
+
+    def counted(api, container_id, command, **kwargs):
+        result = real_run_bounded(api, container_id, command, **kwargs)
+        language_execs.append(command)
+        return result
+
+    monkeypatch.setattr(docker_backend, "run_bounded", counted)
+
+    chinese, _ = await open_terminal(alice, "/ws/terminal/?lang=zh-hans")
+    await chinese.send_to(bytes_data=b"echo lang-$(cat /run/dockyard/language)-$((1+1))\r")
+    await read_until(chinese, b"lang-zh-hans-2")
+    assert language_execs == []
+
+    english, _ = await open_terminal(alice, "/ws/terminal/?lang=en")  # a second tab, in English
+    for _ in range(100):
+        if language_execs:
+            break
+        await asyncio.sleep(0.1)
+    await english.send_to(bytes_data=b"echo lang-$(cat /run/dockyard/language)-$((1+2))\r")
+    await read_until(english, b"lang-en-3")
+    assert len(language_execs) == 1
+    await english.disconnect()
+    await chinese.disconnect()

@@ -65,7 +65,7 @@ class DockerBackend(SandboxBackend):
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._capacity_lock = asyncio.Lock()
         self._disk_keys_by_sandbox: dict[str, str | None] = {}
-        self._languages: dict[tuple, str] = {}  # (key, workspace id) -> language written
+        self._languages: dict[str, tuple[str, str]] = {}  # key -> (workspace id, language written)
 
     @property
     def client(self) -> docker.DockerClient:
@@ -187,6 +187,7 @@ class DockerBackend(SandboxBackend):
         async with self._locks[key]:
             await self.engine.call(self._remove_sync, names)
         self._disk_keys_by_sandbox.pop(key, None)
+        self._languages.pop(key, None)
 
     def _remove_sync(self, names: specs.Names):
         # A sandbox claimed from the pool kept its volumes' and network's pool names.
@@ -295,11 +296,12 @@ class DockerBackend(SandboxBackend):
     # -- inside the sandbox -------------------------------------------------
 
     async def set_language(self, key: str, language: str) -> None:
-        """One small exec, only when the language changed for this workspace."""
-        workspace = await self._running_workspace(key)
-        if self._languages.get((key, workspace.id)) == language:
+        """Nothing when this process wrote the same language for the sandbox's shell
+        (open_terminal does, in its own exec); else one small exec."""
+        if self._languages.get(key, ("", ""))[1] == language:
             return
-        script = f'printf %s "$1" > {specs.SOCKET_DIR}/language'
+        workspace = await self._running_workspace(key)
+        script = f'printf %s "$1" > {specs.LANGUAGE_FILE}'
         await self.engine.call(
             lambda: run_bounded(
                 self.engine.api,
@@ -310,7 +312,7 @@ class DockerBackend(SandboxBackend):
                 timeout=10,
             )
         )
-        self._languages[(key, workspace.id)] = language
+        self._languages[key] = (workspace.id, language)
 
     async def exec(self, key: str, command: list[str], timeout: float = 60) -> ExecResult:
         workspace = await self._running_workspace(key)
@@ -377,9 +379,16 @@ class DockerBackend(SandboxBackend):
             raise SandboxError("This sandbox is not running.", code="not-running")
         return workspace
 
-    async def open_terminal(self, key: str, *, cols: int = 80, rows: int = 24) -> TerminalStream:
+    async def open_terminal(self, key: str, *, cols: int = 80, rows: int = 24, language: str = "") -> TerminalStream:
         workspace = await self._running_workspace(key)
-        return await terminals.open_shell(self.engine, workspace, cols, rows, settings.TERMINAL_REPLAY_BYTES)
+        if self._languages.get(key, ("", ""))[0] != workspace.id:
+            self._languages.pop(key, None)  # a new workspace (reset, or started elsewhere) knows no language yet
+        stream = await terminals.open_shell(
+            self.engine, workspace, cols, rows, settings.TERMINAL_REPLAY_BYTES, language=language
+        )
+        if language:
+            self._languages[key] = (workspace.id, language)
+        return stream
 
     async def watch_published_ports(self, key: str):
         workspace = await self._running_workspace(key)

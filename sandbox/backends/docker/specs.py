@@ -21,6 +21,7 @@ from sandbox.backends.base import HOME
 IMAGES_DIR = Path(__file__).resolve().parents[2] / "images"
 SOCKET_DIR = "/run/dockyard"
 SOCKET_PATH = f"{SOCKET_DIR}/docker.sock"
+LANGUAGE_FILE = f"{SOCKET_DIR}/language"  # the student's page language: the guard words refusals in it
 LABEL = "dockyard.sandbox"  # value: the sandbox key
 ROLE_LABEL = "dockyard.role"  # engine | workspace | network | volume
 

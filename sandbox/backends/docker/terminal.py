@@ -27,6 +27,7 @@ import uuid
 from docker.errors import APIError, DockerException
 
 from sandbox.backends.base import PublishedPort, TerminalStream
+from sandbox.backends.docker import specs
 from sandbox.backends.docker.client import Engine
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,10 @@ SHELL_COMMAND = ("bash", "-l")
 PLAIN_SHELL = "exec bash -l"  # a shell of the app process, for workspaces without the holder
 HOLDER = "/usr/local/bin/dockyard-shell"
 HOLDER_SOCKET = "/tmp/.dockyard-shell/socket"
+# The student's page language, for the engine's refusals (authz_messages), is
+# written by the attach exec itself: no exec of its own when a class connects.
+LANGUAGE_FILE = specs.LANGUAGE_FILE
+WRITE_LANGUAGE = f'{{ printf %s "$1" > {LANGUAGE_FILE}; }} 2>/dev/null; shift; exec "$@"'
 # The holder's input frames: a type, a 2-byte length, the payload.
 FRAME_MAX = 65535
 DATA, SIZE, HANG_UP_FRAME = b"d", b"r", b"h"
@@ -173,16 +178,20 @@ class HeldShell(TerminalStream):
 
 
 async def open_shell(
-    engine: Engine, workspace, cols: int, rows: int, replay_bytes: int, holder: str = HOLDER
+    engine: Engine, workspace, cols: int, rows: int, replay_bytes: int, holder: str = HOLDER, language: str = ""
 ) -> TerminalStream:
     """The workspace's shell, held by the workspace. A workspace made from an image
     older than dockyard-shell gets a shell of this process, as before it (lost
-    with the process) until the sandbox is reset onto the current image."""
+    with the process) until the sandbox is reset onto the current image.
+    A `language` is written to LANGUAGE_FILE on the way."""
     try:
-        return await open_held_shell(engine, workspace, cols, rows, replay_bytes, holder=holder)
+        return await open_held_shell(engine, workspace, cols, rows, replay_bytes, holder=holder, language=language)
     except HolderUnavailable as exc:
         log.warning("no shell holder in %s (%s); its shell lives in this app process", workspace.name, exc)
-    stream = await open_stream(engine, workspace, PLAIN_SHELL)
+    script = PLAIN_SHELL
+    if language:
+        script = f"{{ printf %s {shlex.quote(language)} > {LANGUAGE_FILE}; }} 2>/dev/null; {PLAIN_SHELL}"
+    stream = await open_stream(engine, workspace, script)
     await stream.resize(cols, rows)
     return stream
 
@@ -195,12 +204,15 @@ async def open_held_shell(
     replay_bytes: int,
     socket_path: str = HOLDER_SOCKET,
     holder: str = HOLDER,
+    language: str = "",
 ) -> HeldShell:
     """The shell held at `socket_path`, started first if there is none there."""
     command = [
         holder, "attach", "--socket", socket_path, "--cols", str(cols), "--rows", str(rows),
         "--replay-bytes", str(replay_bytes), "--", *SHELL_COMMAND,
     ]  # fmt: skip
+    if language:
+        command = ["sh", "-c", WRITE_LANGUAGE, "sh", language, *command]
     sock = await engine.call(_open_exec, engine, workspace.id, command, False)
     shell = HeldShell(sock, max_earlier=replay_bytes)
     try:
