@@ -19,6 +19,7 @@ from sandbox.tests.browser import (
     terminal_text,
     type_command,
     wait_for_terminal,
+    wait_until_ready,
 )
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser]
@@ -27,7 +28,7 @@ NEW_STUDENT = "amy"  # signs up from the join link
 IDS = {INSTRUCTOR: 9601, OTHER_INSTRUCTOR: 9602, STUDENT_B: 9603, STUDENT_C: 9604}
 LESSONS = Path(__file__).parent / "fixtures" / "lessons"
 LESSON_URL = "/lessons/class-steps/"
-SHELL_READY = "#terminal-pane[data-state=ready], #terminal-pane[data-state=engine-ready]"
+SHELL_STATES = ("ready", "engine-ready")
 SHOTS = os.environ.get("DOCKYARD_SCREENSHOTS", "")
 
 
@@ -125,7 +126,7 @@ def test_students_join_by_link_and_by_code_and_appear_on_the_dashboard(session):
 def open_lesson(session, name):
     page = session["people"][name][1]
     page.goto(session["server"].url + LESSON_URL)
-    page.wait_for_selector(SHELL_READY, timeout=90_000)
+    wait_until_ready(page, states=SHELL_STATES)
     return page
 
 
@@ -225,7 +226,7 @@ def test_reset_gives_the_student_a_fresh_sandbox(session):
     assert " ".join(notice.inner_text().split()).startswith("Your instructor Ina reset your sandbox")
     page.wait_for_selector(".terminal-stopped:not([hidden])", timeout=10_000)
     page.wait_for_selector(".terminal-stopped[hidden]", state="attached", timeout=90_000)  # a fresh one is ready
-    page.wait_for_selector(SHELL_READY, timeout=90_000)
+    wait_until_ready(page, states=SHELL_STATES)
     row(dashboard, STUDENT_C).locator(".sandbox-state.state-running").wait_for(timeout=30_000)
     type_command(page, "ls ~/mark.txt; echo exit=$?")
     wait_for_terminal(page, "exit=2")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from classroom.tests.test_classroom_browser import LESSON_URL, LESSONS, SHELL_READY, shot
+from classroom.tests.test_classroom_browser import LESSON_URL, LESSONS, SHELL_STATES, shot
 from recordings.tests import asciicast_reader
-from sandbox.tests.browser import login, running_server, type_command, wait_for_terminal
+from sandbox.tests.browser import login, running_server, type_command, wait_for_terminal, wait_until_ready
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser]
 INSTRUCTOR, STUDENT = "rina", "rstu"
@@ -47,7 +47,7 @@ def test_the_instructor_replays_a_students_commands(server, browser):
     page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r".*/classroom/\d+/$"))
     page.goto(server.url + LESSON_URL)
-    page.wait_for_selector(SHELL_READY, timeout=90_000)
+    wait_until_ready(page, states=SHELL_STATES)
     assert page.locator(".rec-badge").inner_text() == "Recorded"
     for command, output in zip(COMMANDS, ["first-42", "second-out\nsecond-put", "third-done"], strict=True):
         type_command(page, command)
@@ -57,7 +57,8 @@ def test_the_instructor_replays_a_students_commands(server, browser):
 
     row = dashboard.locator(f".dash-row[data-username={STUDENT}]")
     row.wait_for(timeout=10_000)
-    row.locator("[data-action=row-menu]").click()
+    # The menu that holds the recordings says so to a screen reader too.
+    row.get_by_role("button", name=re.compile("see their recordings")).click()
     with context.expect_page() as opened:
         dashboard.click(".row-menu [data-menu=recordings]")
     listing = opened.value

@@ -76,11 +76,13 @@ def login(browser, server, username, password, next_url, viewport=(1400, 900), l
     return context, page
 
 
-def wait_until_ready(page, timeout_ms=90_000, server=None):
-    """Until the page says the student's engine answers; if it never does, fail with
-    what the page showed instead (and the end of the server's log, when given)."""
+def wait_until_ready(page, timeout_ms=90_000, server=None, states=("engine-ready",)):
+    """Until the page's terminal is in one of `states` (by default: the student's
+    engine answers); if it never is, fail with what the page showed instead (and
+    the end of the server's log, when given)."""
+    selector = ", ".join(f"#terminal-pane[data-state={state}]" for state in states)
     try:
-        page.wait_for_selector("#terminal-pane[data-state=engine-ready]", timeout=timeout_ms)
+        page.wait_for_selector(selector, timeout=timeout_ms)
     except PlaywrightTimeoutError:
         shown = page.evaluate(
             """() => { const pane = document.getElementById('terminal-pane');
@@ -89,7 +91,7 @@ def wait_until_ready(page, timeout_ms=90_000, server=None):
         lines = terminal_text(page).rstrip().splitlines()[-8:] if shown else []
         log = server.output()[-3000:] if server is not None else ""
         raise AssertionError(
-            f"no engine-ready; the pane showed {shown}; terminal: {lines}\nserver log:\n{log}"
+            f"no {' or '.join(states)}; the pane showed {shown}; terminal: {lines}\nserver log:\n{log}"
         ) from None
 
 

@@ -14,6 +14,9 @@ from pathlib import Path
 from sandbox.tests.docker_fixtures import TEST_PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
+# Servers now running: a failing test's report gets the end of their logs
+# (tutorial.testing.fixtures), which is all CI keeps of what the server saw.
+RUNNING: list["LiveServer"] = []
 
 
 def _free_port() -> int:
@@ -36,7 +39,8 @@ class LiveServer:
             "SANDBOX_REAP_INTERVAL_SECONDS": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
         }
-        self.log = open(data_dir / "server.log", "w+")  # noqa: SIM115 (the server writes it; stop() closes it)
+        self.log_path = data_dir / "server.log"
+        self.log = open(self.log_path, "w+")  # noqa: SIM115 (the server writes it; stop() closes it)
         self.process = None
 
     def manage(self, *args: str) -> str:
@@ -74,6 +78,8 @@ class LiveServer:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+        if self not in RUNNING:
+            RUNNING.append(self)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError):
@@ -82,9 +88,10 @@ class LiveServer:
             time.sleep(0.2)
         raise AssertionError("the server did not start:\n" + self.output())
 
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read()[-5000:]
+    def output(self, limit: int = 5000) -> str:
+        # Read through a file of its own: seeking `self.log` would move the
+        # server's write offset too (one open file, shared with the process).
+        return self.log_path.read_text(errors="replace")[-limit:]
 
     def restart(self, crash: bool = False):
         """A new server process on the same address (after a crash: SIGKILL)."""
@@ -99,3 +106,5 @@ class LiveServer:
             self.process.terminate()
             self.process.wait(10)
         self.log.close()
+        with contextlib.suppress(ValueError):
+            RUNNING.remove(self)

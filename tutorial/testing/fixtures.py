@@ -78,3 +78,16 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test's report ends with the logs of the live servers it ran
+    against (browser tests): CI keeps nothing else of what the server saw."""
+    report = yield
+    if report.failed:
+        from sandbox.tests.live_server import RUNNING
+
+        for server in RUNNING:
+            report.sections.append((f"live server log ({server.url}), last 8000 characters", server.output(8000)))
+    return report
