@@ -39,7 +39,7 @@ TEXTS = {
     "no_screen": _("(no terminal open)"),
     "hand": _("Raised hand"),
     "help_badge": _("Help"),
-    "sandbox_menu": _("Stop, restart or reset this student's sandbox"),
+    "sandbox_menu": _("Stop, restart or reset this student's sandbox, or see their recordings"),
     "watch": _("Watch"),
     "recordings": _("Recordings"),
     "stop": _("Stop"),
