@@ -14,6 +14,7 @@ import traceback
 import class_at_once
 import concurrency
 import density
+import first_pull
 import flood_memory
 import harness
 import held_shell
@@ -25,6 +26,7 @@ from harness import RESULTS_DIR, Result, format_table, log, machine_description
 # Cold starts first (least disturbed), the many sandboxes of `concurrency`, `class_at_once` and `density` last.
 BENCHMARKS = [
     start_times,
+    first_pull,
     single_terminal,
     held_shell,
     flood_memory,

@@ -36,6 +36,8 @@ EXPECTED = [
     ("start", "cold: websocket → first prompt", ["Dockyard"]),
     ("start", "cold: websocket → nested engine ready", ["Dockyard"]),
     ("start", "warm: websocket → prompt on screen", ["Dockyard"]),
+    ("first pull", "nginx", ["Dockyard"]),
+    ("first pull", "`docker run -d -p 8080:80 nginx`", ["Dockyard"]),
     ("density", "idle memory per sandbox", ["Dockyard"]),
     ("density", "idle sandboxes in", ["Dockyard"]),
     ("class at once", "check latency", ["Dockyard"]),
