@@ -96,6 +96,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         if self.language not in dict(settings.LANGUAGES):
             self.language = settings.LANGUAGE_CODE
         self.opened = False  # "terminal.opened" was published
+        self.engine_answers = False  # the student's nested engine answered (engine-ready)
         # Logging out closes every terminal of that browser session at once (shared lab PCs).
         self.session_group = login_session_group(self.scope.get("session"))
         if self.session_group:
@@ -282,6 +283,8 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self._send_soon(protocol.shell_mark(mark.kind, mark.status))
         if mark.kind == "prompt":
             self._check_disk_soon()
+            if self.engine_answers and self.session is not None and self.session.commands_run:
+                self.runtime.port_watchers.wake(self.key)  # a command ran: it may have published a port
 
     async def shell_size(self, cols: int, rows: int) -> None:
         await self.send(text_data=protocol.size(cols, rows))
@@ -344,8 +347,13 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         if not self.read_only:
             # The port watcher runs the student's `docker` CLI: started before the
             # engine answers, its `docker events` could fail and end it (seen in CI
-            # on a busy machine: the preview never showed the port).
-            await self.runtime.port_watchers.subscribe(self.key, self._announce_ports)
+            # on a busy machine: the preview never showed the port). A new shell has
+            # published nothing yet: its watcher starts after its first command
+            # (mark), so a class connecting at once does not pay 50 execs at once.
+            self.engine_answers = True
+            session = self.session
+            start = session is not None and (session.kept or session.commands_run > 0)
+            await self.runtime.port_watchers.subscribe(self.key, self._announce_ports, start=start)
 
     async def _wait_for_the_engine(self):
         # An engine call that fails on a busy host is tried again until the

@@ -139,15 +139,23 @@ class PortWatchers:
         self._tasks: dict[str, asyncio.Task] = {}
         self._latest: dict[str, list[PublishedPort]] = {}
 
-    async def subscribe(self, key: str, callback) -> None:
+    async def subscribe(self, key: str, callback, start: bool = True) -> None:
+        """`callback` gets the ports now (if a watcher runs) and after each change;
+        without `start`, from the watcher someone starts later (wake)."""
+        if start:
+            self.wake(key)
+        self._subscribers.setdefault(key, set()).add(callback)
+        if key in self._latest:
+            await callback(self._latest[key])
+
+    def wake(self, key: str) -> None:
+        """Start the sandbox's watcher, if none runs (its exec costs the most when a
+        class connects at once, so a new shell's pages wait for its first command)."""
         task = self._tasks.get(key)
         if task is None or task.done():
             self._latest.pop(key, None)
             self._tasks[key] = task = asyncio.create_task(self._watch(key))
             task.add_done_callback(lambda done: self._finished(key, done))
-        self._subscribers.setdefault(key, set()).add(callback)
-        if key in self._latest:
-            await callback(self._latest[key])
 
     def unsubscribe(self, key: str, callback) -> None:
         self._subscribers.get(key, set()).discard(callback)

@@ -44,6 +44,9 @@ from sandbox.recording import ShellRecorder
 from sandbox.screen_text import screen_lines
 
 log = logging.getLogger(__name__)
+# What typing says about the line at the prompt (ShellSession._note_typing).
+CTRL_C, CTRL_U = b"\x03", b"\x15"  # each drops the line typed so far
+PRINTABLE = re.compile(rb"[!-~\x80-\xff]")
 
 READ_CHUNK = 64 * 1024
 RESET = b"\x1bc"  # full reset: the replay redraws the screen from scratch
@@ -141,6 +144,11 @@ class ShellSession:
         self._room = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
         earlier = stream.earlier_output()
+        # A shell the sandbox kept may have run anything before; a new one has run
+        # nothing until someone types (the web preview's port watcher waits for that).
+        self.kept = bool(earlier)
+        self.commands_run = 0  # prompts that followed a line someone typed
+        self._line_typed = False  # printable input since the last prompt (and no Ctrl-C/Ctrl-U after it)
         if earlier:  # a shell the sandbox kept: its screen is the replay, not new output
             self.replay.start_with(earlier)
             self._track_screen(earlier)
@@ -221,7 +229,18 @@ class ShellSession:
     async def write(self, data: bytes, typed_by: Subscriber | None = None) -> None:
         if typed_by is not None and not typed_by.read_only:
             self.responder = typed_by
+        self._note_typing(data)
         await self.stream.write(data)
+
+    def _note_typing(self, data: bytes) -> None:
+        """Roughly whether the line at the prompt holds a command: an empty Enter,
+        or a line dropped with Ctrl-C or Ctrl-U, runs nothing."""
+        dropped = max(data.rfind(CTRL_C), data.rfind(CTRL_U))
+        if dropped >= 0:
+            self._line_typed = False
+            data = data[dropped + 1 :]
+        if PRINTABLE.search(data):
+            self._line_typed = True
 
     async def answer(self, subscriber: Subscriber, reply: bytes) -> None:
         """A terminal's answer to a query goes to the program only from the responder."""
@@ -264,6 +283,9 @@ class ShellSession:
                     self.replay.append(data)
                     await self._fan_out(data)
                 for mark in self.prompts.feed(data):
+                    if mark.kind == "prompt" and self._line_typed:
+                        self._line_typed = False
+                        self.commands_run += 1
                     for subscriber in list(self.subscribers):
                         subscriber.mark(mark)
                     if mark.kind == "prompt" and self._events is not None:

@@ -258,3 +258,33 @@ async def test_a_shell_whose_reader_ended_lets_go_of_its_stream():
     await stream.output.put(b"wake\r\n")  # the reader is already waiting on the old read
     await asyncio.wait_for(asyncio.shield(session.reader), 5)
     assert stream.closed  # detached: an attached stream nobody reads would hold up the holder
+
+
+@pytest.mark.parametrize(
+    "typed, commands",
+    [
+        (b"\r", 0),  # an empty Enter runs nothing
+        (b"ls -l\x15\r", 0),  # a line dropped with Ctrl-U
+        (b"sleep 9\x03", 0),  # or with Ctrl-C
+        (b"ls -l\r", 1),
+        (b"\x1b[A\r", 1),  # a command from the history
+        (b"\x15docker ps\r", 1),
+    ],
+)
+async def test_a_shell_counts_the_commands_typed_into_it(typed, commands):
+    """The web preview's port watcher (an exec) waits for a new shell's first command."""
+    from sandbox.backends.fake import FakeTerminal
+    from sandbox.shells import ShellSession
+
+    terminal = FakeTerminal()
+    session = ShellSession("u1", terminal, (80, 24))
+    await session.write(typed)
+    await terminal.output.put(b"\r\n\x1b]7771;prompt;0\x07$ ")
+    for _ in range(100):  # the shell's reader takes the echo and the prompt
+        if not terminal.output.qsize():
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    assert session.commands_run == commands
+    assert not session.kept
+    await session.close()

@@ -242,6 +242,13 @@ async def test_published_ports_are_sent_to_the_page(fake_backend, alice, sandbox
     key = f"u{alice.pk}"
     fake_backend.addresses[key] = "10.9.9.9"
     communicator, _, _ = await open_terminal(alice)
+    await until_status(communicator, "engine-ready")
+    # A new shell has published nothing: no watcher (an exec each) until its first command.
+    await asyncio.sleep(0.1)
+    assert key not in fake_backend.watches
+    await communicator.send_to(bytes_data=b"docker run -d -p 8080:80 nginx\r")
+    assert await read_bytes(communicator) == b"docker run -d -p 8080:80 nginx\r"  # the shell has it
+    await fake_backend.terminals[-1].output.put(b"\r\n\x1b]7771;prompt;0\x07$ ")
     first = await next_of_type(communicator, "ports")
     assert first == {"type": "ports", "ports": []}
     fake_backend.ports[key] = [PublishedPort(port=8080, container="web", target=80)]
@@ -263,6 +270,21 @@ async def test_published_ports_are_sent_to_the_page(fake_backend, alice, sandbox
         await asyncio.sleep(0.01)
     assert key not in sandbox_runtime.port_watchers._tasks
     await again.disconnect()
+
+
+async def test_a_shell_the_sandbox_kept_gets_its_ports_at_once(fake_backend, alice, monkeypatch):
+    """After an app restart the sandbox's shell may have published ports long ago."""
+    from sandbox.backends.base import PublishedPort
+    from sandbox.backends.fake import FakeTerminal
+
+    monkeypatch.setattr(FakeTerminal, "earlier_output", lambda self: b"$ docker run -d -p 8080:80 nginx\r\n$ ")
+    key = f"u{alice.pk}"
+    fake_backend.addresses[key] = "10.9.9.9"
+    fake_backend.ports[key] = [PublishedPort(port=8080, container="web", target=80)]
+    communicator, _, _ = await open_terminal(alice)
+    ports = await next_of_type(communicator, "ports")
+    assert [p["port"] for p in ports["ports"]] == [8080]
+    await communicator.disconnect()
 
 
 async def test_typing_counts_as_activity_without_waiting_for_the_database(fake_backend, alice):
