@@ -283,7 +283,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self._send_soon(protocol.shell_mark(mark.kind, mark.status))
         if mark.kind == "prompt":
             self._check_disk_soon()
-            if self.engine_answers and self.session is not None and self.session.commands_run:
+            if self.engine_answers and self.session is not None and self.session.may_have_published:
                 self.runtime.port_watchers.wake(self.key)  # a command ran: it may have published a port
 
     async def shell_size(self, cols: int, rows: int) -> None:
@@ -351,8 +351,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             # published nothing yet: its watcher starts after its first command
             # (mark), so a class connecting at once does not pay 50 execs at once.
             self.engine_answers = True
-            session = self.session
-            start = session is not None and (session.kept or session.commands_run > 0)
+            start = self.session is not None and self.session.may_have_published
             await self.runtime.port_watchers.subscribe(self.key, self._announce_ports, start=start)
 
     async def _wait_for_the_engine(self):

@@ -158,6 +158,11 @@ class ShellSession:
     def alive(self) -> bool:
         return not self.reader.done()
 
+    @property
+    def may_have_published(self) -> bool:
+        """Whether a command may have published a port (the web preview watches then)."""
+        return self.kept or self.commands_run > 0
+
     async def subscribe(self, subscriber: Subscriber) -> None:
         async with self._lock:
             await subscriber.shell_size(*self.size)

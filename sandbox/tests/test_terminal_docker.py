@@ -176,11 +176,13 @@ async def test_a_workspace_without_the_holder_still_gets_a_shell(alice):
 
     backend = DockerBackend()
     workspace = await backend.engine.call(backend.engine.get, specs.Names(f"u{ALICE_ID}").workspace)
-    stream = await terminals.open_shell(backend.engine, workspace, 80, 24, 4096, holder="/nonexistent/dockyard-shell")
+    stream = await terminals.open_shell(
+        backend.engine, workspace, 80, 24, 4096, holder="/nonexistent/dockyard-shell", language="zh-hans"
+    )
     assert isinstance(stream, terminals.DockerTerminal)  # a shell of this process, as before the holder
-    await stream.write(b"echo plain-$((6*7))\r")
+    await stream.write(b"echo plain-$((6*7))-$(cat /run/dockyard/language)\r")
     seen = b""
-    while b"plain-42" not in seen:
+    while b"plain-42-zh-hans" not in seen:
         chunk = await asyncio.wait_for(stream.read(65536), 30)
         assert chunk, f"ended: {seen[-300:]!r}"
         seen += chunk

@@ -301,12 +301,11 @@ class DockerBackend(SandboxBackend):
         if self._languages.get(key, ("", ""))[1] == language:
             return
         workspace = await self._running_workspace(key)
-        script = f'printf %s "$1" > {specs.LANGUAGE_FILE}'
         await self.engine.call(
             lambda: run_bounded(
                 self.engine.api,
                 workspace.id,
-                ["sh", "-c", script, "sh", language],
+                ["sh", "-c", terminals.write_language(language)],
                 environment={},
                 max_bytes=1024,
                 timeout=10,

@@ -37,10 +37,6 @@ SHELL_COMMAND = ("bash", "-l")
 PLAIN_SHELL = "exec bash -l"  # a shell of the app process, for workspaces without the holder
 HOLDER = "/usr/local/bin/dockyard-shell"
 HOLDER_SOCKET = "/tmp/.dockyard-shell/socket"
-# The student's page language, for the engine's refusals (authz_messages), is
-# written by the attach exec itself: no exec of its own when a class connects.
-LANGUAGE_FILE = specs.LANGUAGE_FILE
-WRITE_LANGUAGE = f'{{ printf %s "$1" > {LANGUAGE_FILE}; }} 2>/dev/null; shift; exec "$@"'
 # The holder's input frames: a type, a 2-byte length, the payload.
 FRAME_MAX = 65535
 DATA, SIZE, HANG_UP_FRAME = b"d", b"r", b"h"
@@ -177,21 +173,26 @@ class HeldShell(TerminalStream):
         self._sock.close()
 
 
+def write_language(language: str) -> str:
+    """Shell that writes the student's page language where the engine's guard reads
+    it (authz_messages words refusals in it); nothing for no language."""
+    if not language:
+        return ""
+    return f"{{ printf %s {shlex.quote(language)} > {specs.LANGUAGE_FILE}; }} 2>/dev/null; "
+
+
 async def open_shell(
     engine: Engine, workspace, cols: int, rows: int, replay_bytes: int, holder: str = HOLDER, language: str = ""
 ) -> TerminalStream:
     """The workspace's shell, held by the workspace. A workspace made from an image
     older than dockyard-shell gets a shell of this process, as before it (lost
     with the process) until the sandbox is reset onto the current image.
-    A `language` is written to LANGUAGE_FILE on the way."""
+    A `language` is written to specs.LANGUAGE_FILE on the way."""
     try:
         return await open_held_shell(engine, workspace, cols, rows, replay_bytes, holder=holder, language=language)
     except HolderUnavailable as exc:
         log.warning("no shell holder in %s (%s); its shell lives in this app process", workspace.name, exc)
-    script = PLAIN_SHELL
-    if language:
-        script = f"{{ printf %s {shlex.quote(language)} > {LANGUAGE_FILE}; }} 2>/dev/null; {PLAIN_SHELL}"
-    stream = await open_stream(engine, workspace, script)
+    stream = await open_stream(engine, workspace, write_language(language) + PLAIN_SHELL)
     await stream.resize(cols, rows)
     return stream
 
@@ -211,8 +212,8 @@ async def open_held_shell(
         holder, "attach", "--socket", socket_path, "--cols", str(cols), "--rows", str(rows),
         "--replay-bytes", str(replay_bytes), "--", *SHELL_COMMAND,
     ]  # fmt: skip
-    if language:
-        command = ["sh", "-c", WRITE_LANGUAGE, "sh", language, *command]
+    if language:  # no exec of its own for it when a class connects at once
+        command = ["sh", "-c", write_language(language) + 'exec "$@"', "sh", *command]
     sock = await engine.call(_open_exec, engine, workspace.id, command, False)
     shell = HeldShell(sock, max_earlier=replay_bytes)
     try:
