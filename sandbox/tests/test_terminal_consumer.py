@@ -171,6 +171,15 @@ async def test_the_sandbox_learns_the_students_page_language_with_the_shell(fake
         await terminal.disconnect()
 
 
+@pytest.mark.parametrize("lang", ["zh-hans;reboot", "$(reboot)", "en%0Areboot", "x" * 300])
+async def test_a_page_language_the_site_does_not_have_never_reaches_the_sandbox(fake_backend, alice, settings, lang):
+    """The language goes into a shell command in the sandbox: only the site's own codes do."""
+    terminal, _, _ = await open_terminal(alice, path=f"/ws/terminal/?lang={lang}")
+    await until_status(terminal, "engine-ready")
+    assert fake_backend.shell_languages == [settings.LANGUAGE_CODE]
+    await terminal.disconnect()
+
+
 async def test_watching_a_stopped_sandbox_says_so(fake_backend, alice, teacher):
     watcher, connected, _ = await open_terminal(teacher, path="/ws/terminal/alice/")
     assert connected
