@@ -43,11 +43,15 @@ def running_server(tmp_path_factory, users: dict[str, tuple[str, int]], env=None
         live.manage(*command)
     for username, (password, user_id, *staff) in users.items():
         live.create_user(username, password, user_id, staff=bool(staff and staff[0]))
+    user_ids = [user_id for _, user_id, *_ in users.values()]
+    remove_sandboxes(user_ids)  # left by an interrupted run, they would make these students online
     try:
         yield live
     finally:
-        live.stop()
-        remove_sandboxes([user_id for _, user_id, *_ in users.values()])
+        try:
+            live.stop()
+        finally:
+            remove_sandboxes(user_ids)
 
 
 def remove_sandboxes(user_ids):
