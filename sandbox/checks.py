@@ -15,6 +15,7 @@ from django.core.checks import Error, Warning, register
 from django.utils.module_loading import import_string
 
 ENGINE_MODES = ("rootful", "rootless")
+ENGINE_STARTS = ("lazy", "eager")
 EGRESS_MODES = ("cache", "internet")
 MIN_DISK = 256 << 20
 
@@ -157,6 +158,16 @@ def _modes():
                 "The default is rootful.",
             )
         )
+    if settings.SANDBOX_ENGINE_START not in ENGINE_STARTS:
+        problems.append(
+            _error(
+                "E013",
+                f"SANDBOX_ENGINE_START {settings.SANDBOX_ENGINE_START!r} is not one of {', '.join(ENGINE_STARTS)}",
+                "The default is lazy.",
+            )
+        )
+    if settings.SANDBOX_ENGINE_QUIET_SECONDS < 0:
+        problems.append(_error("E014", "SANDBOX_ENGINE_QUIET_SECONDS is negative", "0 keeps engines running."))
     if settings.SANDBOX_EGRESS not in EGRESS_MODES:
         problems.append(
             _error(

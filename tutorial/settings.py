@@ -230,6 +230,13 @@ SANDBOX_WORKSPACE_PIDS = envint("SANDBOX_WORKSPACE_PIDS", "256")
 # on a cgroup v1 host nested containers then have no cgroups (`docker top` fails,
 # --memory is ignored). docs/sandbox-security.md, "Defence in depth".
 SANDBOX_ENGINE_MODE = envstr("SANDBOX_ENGINE_MODE", "rootful")
+# "lazy": the nested engine (dockerd, containerd, the guard) starts on the
+# student's first use of its socket, so a sandbox whose student only reads costs
+# a shell; "eager": when the sandbox starts. After SANDBOX_ENGINE_QUIET_SECONDS
+# without a request and with no nested container running it stops again until
+# the next use (0: never). sandbox/images/engine/dockyard-activate.c.
+SANDBOX_ENGINE_START = envstr("SANDBOX_ENGINE_START", "lazy")
+SANDBOX_ENGINE_QUIET_SECONDS = envint("SANDBOX_ENGINE_QUIET_SECONDS", "600")
 # Each sandbox's disk: home folder, the nested engine's images and containers,
 # its logs (sandbox/backends/docker/disks.py). 0 turns it off (no limit).
 SANDBOX_DISK_LIMIT = envsize("SANDBOX_DISK_LIMIT", "4g")

@@ -286,6 +286,33 @@ def test_each_restricted_host_config_value_is_refused(field, value, flag):
     assert "not allowed" in message or "not SOURCE" in message, message
 
 
+# --- containers dockerd already stores (checked when the engine starts) --------------------
+
+STORED_DEFAULTS = {  # what dockerd 26 stores for `docker create busybox true` on a cgroup v1 host
+    "CgroupnsMode": "host",
+    "MaskedPaths": ["/proc/asound", "/proc/acpi", "/proc/kcore"],
+    "ReadonlyPaths": ["/proc/bus", "/proc/sys"],
+    "NetworkMode": "default",
+    "LogConfig": {"Type": "json-file", "Config": {}},
+}
+
+
+def test_a_stored_container_with_the_defaults_dockerd_filled_in_stays():
+    assert policy.stored_container_problem(STORED_DEFAULTS, cgroup_v1=True) is None
+
+
+def test_a_stored_host_cgroup_namespace_is_refused_where_it_is_not_the_default():
+    """On cgroup v2 dockerd's default is private: a stored "host" was asked for."""
+    problem = policy.stored_container_problem(STORED_DEFAULTS, cgroup_v1=False)
+    assert problem is not None and "--cgroupns=host" in problem
+
+
+@pytest.mark.parametrize(("field", "value", "flag"), [h for h in HOST_CONFIG_REFUSED if h[0] != "CgroupnsMode"])
+def test_a_stored_container_with_a_refused_setting_is_named(field, value, flag):
+    problem = policy.stored_container_problem({**STORED_DEFAULTS, field: value}, cgroup_v1=True)
+    assert problem is not None and flag in problem, problem
+
+
 @pytest.mark.parametrize(
     "field",
     [

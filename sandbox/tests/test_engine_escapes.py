@@ -145,8 +145,11 @@ def test_a_container_stored_by_an_older_engine_is_removed_when_the_engine_starts
     sandbox.run(sandbox.backend.stop(sandbox.key))
     # The same engine volumes under an engine without the authorization plugin: an older,
     # weaker engine, which stores whatever it is asked to.
+    # Eager, and its engine run is the edited script too (dockyard-activate runs it).
     script = (
-        "sed 's/--authorization-plugin=dockyard-authz//' /usr/local/bin/dockyard-engine > /tmp/old-engine; "
+        "sed -e 's/--authorization-plugin=dockyard-authz//' "
+        "-e 's#/usr/local/bin/dockyard-engine run#sh /tmp/old-engine run#' "
+        "/usr/local/bin/dockyard-engine > /tmp/old-engine; "
         "sh /tmp/old-engine >/dev/null 2>&1 & "
         "export DOCKER_HOST=unix:///run/dockyard-engine/docker.sock; "
         "for i in $(seq 1 150); do docker version >/dev/null 2>&1 && break; sleep 0.2; done; "
@@ -154,7 +157,7 @@ def test_a_container_stored_by_an_older_engine_is_removed_when_the_engine_starts
         "--cap-add SYS_ADMIN --restart always busybox sleep 600"
     )
     options.update(name=names.engine + "-old", entrypoint=["sh", "-c", script], detach=False, remove=True)
-    options.pop("environment", None)
+    options["environment"] = {"DOCKYARD_ENGINE_START": "eager"}
     output = docker.from_env().containers.run(**options)
     assert output.strip(), "the older engine did not create the container"
     sandbox.start()

@@ -34,6 +34,8 @@ def test_the_defaults_pass(settings):
         ({"IMAGE_CACHE_PORT": 70000}, "dockyard.E007"),
         ({"IMAGE_CACHE_PORT": 3142, "PACKAGE_CACHE_PORT": 3142}, "dockyard.E008"),
         ({"SANDBOX_ENGINE_MODE": "privileged"}, "dockyard.E009"),
+        ({"SANDBOX_ENGINE_START": "later"}, "dockyard.E013"),
+        ({"SANDBOX_ENGINE_QUIET_SECONDS": -1}, "dockyard.E014"),
         ({"SANDBOX_EGRESS": "everything"}, "dockyard.E010"),
         ({"SANDBOX_DISK_LIMIT": 1 << 20}, "dockyard.E011"),
         ({"SANDBOX_IDLE_REMOVE_SECONDS": 60, "SANDBOX_IDLE_STOP_SECONDS": 1800}, "dockyard.W002"),

@@ -22,6 +22,7 @@ IMAGES_DIR = Path(__file__).resolve().parents[2] / "images"
 SOCKET_DIR = "/run/dockyard"
 SOCKET_PATH = f"{SOCKET_DIR}/docker.sock"
 LANGUAGE_FILE = f"{SOCKET_DIR}/language"  # the student's page language: the guard words refusals in it
+ENGINE_UP_FILE = f"{SOCKET_DIR}/engine-up"  # there while the student's engine runs (it starts on first use)
 LABEL = "dockyard.sandbox"  # value: the sandbox key
 ROLE_LABEL = "dockyard.role"  # engine | workspace | network | volume
 
@@ -123,6 +124,16 @@ def network_options(names: Names, subnet) -> dict:
     )
 
 
+def engine_environment() -> dict[str, str]:
+    environment = {
+        "DOCKYARD_ENGINE_START": settings.SANDBOX_ENGINE_START,
+        "DOCKYARD_ENGINE_IDLE_SECONDS": str(settings.SANDBOX_ENGINE_QUIET_SECONDS),
+    }
+    if settings.IMAGE_CACHE_ENABLED:
+        environment["DOCKYARD_MIRROR_PORT"] = str(settings.IMAGE_CACHE_PORT)
+    return environment
+
+
 def engine_options(names: Names) -> dict:
     """The engine container runs the student's dockerd; the student never gets a shell here."""
     options = dict(
@@ -144,7 +155,7 @@ def engine_options(names: Names) -> dict:
             names.volume("run"): {"bind": SOCKET_DIR, "mode": "rw"},
             names.volume("home"): {"bind": HOME, "mode": "rw"},
         },
-        environment=({"DOCKYARD_MIRROR_PORT": str(settings.IMAGE_CACHE_PORT)} if settings.IMAGE_CACHE_ENABLED else {}),
+        environment=engine_environment(),
         mem_limit=settings.SANDBOX_ENGINE_MEMORY,
         memswap_limit=settings.SANDBOX_ENGINE_MEMORY,
         nano_cpus=_cpus(settings.SANDBOX_ENGINE_CPUS),

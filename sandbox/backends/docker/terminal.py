@@ -56,7 +56,11 @@ CONTAINER_EVENTS = (
 # One exec per sandbox lists the published ports, then lists them again after
 # each event; each listing ends with an empty line. Events since just before
 # the first listing are replayed (--since), so none falls between the two.
+# It never starts a stopped engine (a lazy one starts on its first use): it
+# ends at once unless the engine is up, and ends when the engine stops after
+# a quiet period, when no container runs, so no port is published.
 WATCH_PORTS = (
+    f"[ -e {specs.ENGINE_UP_FILE} ] || exit 0; "
     "since=$(date +%s); "
     "ports() { docker ps --format '{{.Names}}\t{{.Ports}}' 2>/dev/null; echo; }; "
     f'ports; {CONTAINER_EVENTS} --since "$since" 2>/dev/null | while read -r _; do ports; done'

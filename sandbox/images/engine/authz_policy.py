@@ -751,15 +751,21 @@ def _check(method: str, uri: str, headers: dict, body: bytes) -> None:
     kind.check(_json_body(kind, headers, body), "")
 
 
-def stored_container_problem(host_config: dict) -> str | None:
+def stored_container_problem(host_config: dict, cgroup_v1: bool = False) -> str | None:
     """Why a container dockerd already holds (its stored HostConfig, as `docker inspect`
     shows it) would not be allowed today, or None. Containers made through an older,
-    weaker policy must not be started again."""
+    weaker policy must not be started again; what dockerd itself filled in for a
+    request the policy allowed is not held against them."""
     config = dict(host_config or {})
     for field in ("MaskedPaths", "ReadonlyPaths"):
         # Stored containers list the masked paths dockerd applied; only an empty list unmasks.
         if config.get(field):
             config[field] = None
+    if cgroup_v1 and config.get("CgroupnsMode") == "host":
+        # On cgroup v1 dockerd stores "host" for every container that asked for no
+        # mode: the engine's own (private) namespace, the default. Refusing it would
+        # remove every container of the student whenever their engine restarts.
+        config["CgroupnsMode"] = ""
     try:
         HOST_CONFIG.check(config, "HostConfig")
     except Refused as exc:

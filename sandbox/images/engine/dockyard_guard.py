@@ -15,6 +15,12 @@
 2. The authorization plugin answers dockerd's AuthZ calls with
    authz_policy.decide(), which sees each request as dockerd parsed it.
 
+With DOCKYARD_ENGINE_IDLE_SECONDS set, the proxy also ends the engine after a
+quiet period (no request for that long, none in flight but `docker events`,
+no container running): it stops accepting and exits with IDLE_EXIT, and the
+engine's entrypoint stops dockerd. The listening socket is dockyard-activate's
+(fd LISTEN_FD), which starts the engine again on the next connection.
+
 Standard library only. Every refusal and why: docs/sandbox-security.md.
 """
 
@@ -31,6 +37,7 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler
 
 import authz_messages
@@ -41,6 +48,10 @@ PIPE_CHUNK = 256 * 1024
 _METHOD = re.compile(r"[A-Z]{1,16}")
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# The guard's exit status when it ended the engine for quiet (entrypoint.sh).
+IDLE_EXIT = 75
+# Requests that only wait for news: they do not keep an idle engine up.
+_WATCHING_PATHS = ("/events",)
 # Headers that frame or interpret a request: dockerd reads the first of repeated
 # ones, its plugin is shown the last, so these may appear once. Others may
 # repeat (BuildKit's session sends X-Docker-Expose-Session-Grpc-Method per method).
@@ -145,7 +156,9 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, half
         pass
 
 
-async def handle(client_reader, client_writer, upstream_path: str) -> None:
+async def handle(client_reader, client_writer, upstream_path: str, on_request=None) -> None:
+    """One connection, one request: checked, then piped to dockerd. `on_request(path)`
+    is told what a request that passed the checks asks for."""
     upstream_writer = None
     try:
         try:
@@ -166,6 +179,8 @@ async def handle(client_reader, client_writer, upstream_path: str) -> None:
                 message = policy.PREFIX + authz_messages.translate(message[len(policy.PREFIX) :], language)
             client_writer.write(refusal_response(refusal.status, message))
             return
+        if on_request is not None:
+            on_request(policy.api_path(target.split("?", 1)[0]))
         upstream_reader, upstream_writer = await asyncio.open_unix_connection(upstream_path)
         upstream_writer.write(forwarded_head(method, target, version, headers))
         to_engine = asyncio.create_task(_pipe(client_reader, upstream_writer, half_close=True))
@@ -179,28 +194,102 @@ async def handle(client_reader, client_writer, upstream_path: str) -> None:
                 writer.close()
 
 
-async def serve_proxy(listen_path: str, upstream_path: str, ready=None) -> None:
-    if os.path.exists(listen_path):
-        os.unlink(listen_path)
-    # asyncio keeps a connection's task only while the client's side is open; an
-    # attach whose client has half-closed would be collected mid-stream without this.
-    connections: set[asyncio.Task] = set()
+class Activity:
+    """The proxy's connections, and when the engine was last asked for anything."""
+
+    def __init__(self):
+        # asyncio keeps a connection's task only while the client's side is open; an
+        # attach whose client has half-closed would be collected mid-stream without this.
+        self.connections: set[asyncio.Task] = set()
+        self.watching: set[asyncio.Task] = set()  # those that only wait for events
+        self.last = time.monotonic()
+
+    def begin(self, task: asyncio.Task) -> None:
+        self.connections.add(task)
+        self.last = time.monotonic()
+
+    def asked_for(self, task: asyncio.Task, path: str) -> None:
+        if path in _WATCHING_PATHS:
+            self.watching.add(task)
+
+    def end(self, task: asyncio.Task) -> None:
+        self.connections.discard(task)
+        self.watching.discard(task)
+        self.last = time.monotonic()
+
+    def working(self) -> set[asyncio.Task]:
+        return self.connections - self.watching
+
+    def quiet_for(self) -> float:
+        return 0.0 if self.working() else time.monotonic() - self.last
+
+    async def wait_quiet(self, seconds: float, busy) -> None:
+        """Returns once nothing was asked for `seconds` and `busy()` (in a thread) says no."""
+        tick = min(5.0, max(0.2, seconds / 10))
+        while True:
+            await asyncio.sleep(tick)
+            if self.quiet_for() < seconds:
+                continue
+            if await asyncio.to_thread(busy):
+                self.last = time.monotonic()  # asked again after another quiet period
+                continue
+            if self.quiet_for() >= seconds:
+                return
+
+
+async def serve_proxy(
+    listen_path: str, upstream_path: str, ready=None, listening: socket.socket | None = None, idle_seconds: float = 0
+) -> None:
+    """Serves until cancelled or, with `idle_seconds`, until the engine was quiet that long."""
+    activity = Activity()
 
     async def connected(reader, writer):
         task = asyncio.current_task()
-        connections.add(task)
+        activity.begin(task)
         try:
-            await handle(reader, writer, upstream_path)
+            await handle(reader, writer, upstream_path, lambda path: activity.asked_for(task, path))
         finally:
-            connections.discard(task)
+            activity.end(task)
 
-    server = await asyncio.start_unix_server(connected, path=listen_path + ".new", limit=HEAD_LIMIT)
-    os.chmod(listen_path + ".new", 0o660)
-    os.rename(listen_path + ".new", listen_path)  # whoever sees the socket finds it answering
+    if listening is not None:  # dockyard-activate's socket: what waits in its backlog is served now
+        server = await asyncio.start_unix_server(connected, sock=listening, limit=HEAD_LIMIT)
+    else:
+        if os.path.exists(listen_path):
+            os.unlink(listen_path)
+        server = await asyncio.start_unix_server(connected, path=listen_path + ".new", limit=HEAD_LIMIT)
+        os.chmod(listen_path + ".new", 0o660)
+        os.rename(listen_path + ".new", listen_path)  # whoever sees the socket finds it answering
     if ready is not None:
         ready()
-    async with server:
-        await server.serve_forever()
+    if idle_seconds <= 0:
+        async with server:
+            await server.serve_forever()
+        return
+    await server.start_serving()
+    await activity.wait_quiet(idle_seconds, lambda: containers_running(upstream_path))
+    # Stop accepting: a connection from now on waits in the activator's backlog and
+    # starts the engine again. One accepted just before finishes first.
+    server.close()
+    await asyncio.sleep(0.05)
+    for task in list(activity.watching):
+        task.cancel()
+    while activity.working():
+        await asyncio.wait(activity.working())
+    for task in list(activity.connections):
+        task.cancel()
+
+
+def containers_running(dockerd_socket: str) -> bool:
+    """Whether any nested container runs (or dockerd cannot say, which counts as yes)."""
+    connection = _UnixHTTPConnection(dockerd_socket)
+    try:
+        connection.request("GET", "/v1.41/containers/json")  # running ones only; `limit` would add stopped ones
+        response = connection.getresponse()
+        return response.status != 200 or json.loads(response.read(1 << 20) or b"[]") != []
+    except (OSError, ValueError):
+        return True
+    finally:
+        connection.close()
 
 
 # --- the authorization plugin --------------------------------------------------------
@@ -303,7 +392,7 @@ def disarm_stored_containers(containers_dir: str) -> list[str]:
                 host_config = json.load(stored)
         except (OSError, ValueError):
             continue
-        problem = policy.stored_container_problem(host_config)
+        problem = policy.stored_container_problem(host_config, cgroup_v1=_cgroup_v1())
         if problem is None:
             continue
         log(f"container {container_id[:12]} was made with settings now refused ({problem}); removing it")
@@ -313,6 +402,10 @@ def disarm_stored_containers(containers_dir: str) -> list[str]:
         os.replace(path + ".tmp", path)
         flagged.append(container_id)
     return flagged
+
+
+def _cgroup_v1() -> bool:
+    return not os.path.exists("/sys/fs/cgroup/cgroup.controllers")
 
 
 def remove_containers(dockerd_socket: str, container_ids: list[str]) -> None:
@@ -341,23 +434,55 @@ class _UnixHTTPConnection(http.client.HTTPConnection):
         self.sock.connect(self._path)
 
 
-async def _run(plugin_socket: str, listen_path: str, upstream_path: str, docker_root: str) -> None:
+async def _run(plugin_socket: str, listen_path: str, upstream_path: str, docker_root: str) -> int:
     """Disarm stored containers the policy refuses, then serve the plugin (dockerd asks it
     from its first request on); on SIGUSR1, which the entrypoint sends once dockerd is up
-    and the seed images are loaded, remove those containers and open the proxy."""
+    and the seed images are loaded, remove those containers and open the proxy. Returns
+    the exit status: IDLE_EXIT after a quiet period."""
     go = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, go.set)
     flagged = disarm_stored_containers(os.path.join(docker_root, "containers"))
     serve_plugin(plugin_socket)
     await go.wait()
     await asyncio.to_thread(remove_containers, upstream_path, flagged)
-    await serve_proxy(listen_path, upstream_path)
+    listening = inherited_socket()
+    idle_seconds = float(os.environ.get("DOCKYARD_ENGINE_IDLE_SECONDS") or 0) if listening is not None else 0
+    up_file = os.path.join(os.path.dirname(listen_path), "engine-up")
+    try:
+        await serve_proxy(
+            listen_path, upstream_path, ready=lambda: _touch(up_file), listening=listening, idle_seconds=idle_seconds
+        )
+    finally:
+        _remove(up_file)
+    log(f"no request for {idle_seconds:g} s and no container running: stopping the engine")
+    return IDLE_EXIT
+
+
+def inherited_socket() -> socket.socket | None:
+    """The listening socket dockyard-activate hands down (LISTEN_FD), if any."""
+    fd = os.environ.get("LISTEN_FD")
+    if not fd:
+        return None
+    return socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, fileno=int(fd))
+
+
+def _touch(path: str) -> None:
+    """engine-up: the student's port watcher waits for it rather than start the engine."""
+    with open(path, "w"):
+        pass
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def main(argv: list[str]) -> None:
     if len(argv) != 4:
         sys.exit("usage: dockyard_guard.py PLUGIN_SOCKET LISTEN_SOCKET DOCKERD_SOCKET DOCKER_ROOT")
-    asyncio.run(_run(*argv))
+    sys.exit(asyncio.run(_run(*argv)))
 
 
 if __name__ == "__main__":

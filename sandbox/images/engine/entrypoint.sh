@@ -1,7 +1,15 @@
 #!/bin/sh
-# Starts the student's nested Docker engine: fresh cgroup mounts, the guard
-# (authorization plugin and front proxy), dockerd on its private socket, the
-# seed images, then the proxy on the socket the student's shell sees.
+# The student's nested Docker engine, in two parts.
+#
+#   dockyard-engine        once per container start: fresh cgroup mounts, the
+#                          mirror, /root's mount; then dockyard-activate listens
+#                          on the student's socket and runs the part below on its
+#                          first use (at once with DOCKYARD_ENGINE_START=eager).
+#   dockyard-engine run    the engine: the guard (authorization plugin and front
+#                          proxy), dockerd on its private socket, the seed images,
+#                          then the proxy accepts on the activator's socket. It
+#                          exits 0 when the guard ends it after a quiet period
+#                          (DOCKYARD_ENGINE_IDLE_SECONDS), so the next use starts it again.
 set -eu
 
 # The only socket the workspace can reach: the guard's front proxy.
@@ -15,12 +23,18 @@ PLUGIN_DIR=/run/dockyard-authz
 PLUGIN_SOCKET=$PLUGIN_DIR/dockyard-authz.sock
 # On the sandbox's own disk (sandbox/backends/docker/disks.py): dockerd logs every refused request.
 LOG=/var/lib/docker/dockyard-dockerd.log
+# The guard writes it while it serves (the student's port watcher waits for it).
+UP_FILE=/run/dockyard/engine-up
+# dockyard_guard.IDLE_EXIT: the guard ended the engine after a quiet period.
+GUARD_IDLE_EXIT=75
 
 # rootful (default): dockerd runs as root in this container, which holds
 # CAP_SYS_ADMIN. rootless: dockerd runs as the unprivileged user `dockyard`
 # under rootlesskit, so nested containers have capabilities only in a user
 # namespace of their own (docs/sandbox-security.md, "Defence in depth").
 MODE=${DOCKYARD_ENGINE_MODE:-rootful}
+# lazy (default): the engine starts on the student's first use of the socket.
+START=${DOCKYARD_ENGINE_START:-lazy}
 ROOTLESS_USER=dockyard
 ROOTLESS_RUNTIME=/run/dockyard-rootless
 # rootful: containerd runs beside dockerd (start_rootful); rootless: dockerd starts its own.
@@ -71,38 +85,33 @@ remount_cgroups_v2() {
         >/sys/fs/cgroup/cgroup.subtree_control || say "could not delegate every cgroup controller"
 }
 
-if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-    remount_cgroups_v2
-else
-    remount_cgroups_v1
-fi
+setup_once() {
+    if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+        remount_cgroups_v2
+    else
+        remount_cgroups_v1
+    fi
 
-mkdir -p /run/dockyard /var/lib/docker
-: >"$LOG"
-if [ "$MODE" = rootless ]; then
-    chmod 0711 /root  # the rootless engine (nested root) must reach bind mounts under ~
-else
-    chmod 0700 /root
-fi
+    mkdir -p /run/dockyard /var/lib/docker
+    : >"$LOG"
+    if [ "$MODE" = rootless ]; then
+        chmod 0711 /root  # the rootless engine (nested root) must reach bind mounts under ~
+    else
+        chmod 0700 /root
+    fi
 
-# The student may bind-mount paths under /root only. Without this, a
-# symlink swapped in after the plugin's check (`docker create -v
-# /root/d:/x`, then `ln -s / /root/d`, then `docker start`) would hand a
-# nested container this container's root file system. nosymfollow makes
-# the kernel refuse to follow any symlink on this mount.
-if ! mount -o remount,bind,nosymfollow /root; then
-    say "cannot mount /root with nosymfollow (Linux 5.10 or later is needed); refusing to start"
-    exit 1
-fi
-# The container's own /run survives a restart: clear what the last run left.
-rm -rf /run/docker /run/containerd /run/docker.pid "$SOCKET" "$ENGINE_DIR" "$PLUGIN_DIR"
-mkdir -p "$PLUGIN_DIR" "$ENGINE_DIR"
-chmod 0700 "$PLUGIN_DIR" "$ENGINE_DIR"
-
-python3 /usr/local/lib/dockyard/use_mirror.py
-python3 /usr/local/lib/dockyard/dockyard_guard.py "$PLUGIN_SOCKET" "$SOCKET" "$ENGINE_SOCKET" /var/lib/docker &
-guard_pid=$!
-wait_for 10 test -S "$PLUGIN_SOCKET" || { say "the authorization plugin did not start"; exit 1; }
+    # The student may bind-mount paths under /root only. Without this, a
+    # symlink swapped in after the plugin's check (`docker create -v
+    # /root/d:/x`, then `ln -s / /root/d`, then `docker start`) would hand a
+    # nested container this container's root file system. nosymfollow makes
+    # the kernel refuse to follow any symlink on this mount.
+    if ! mount -o remount,bind,nosymfollow /root; then
+        say "cannot mount /root with nosymfollow (Linux 5.10 or later is needed); refusing to start"
+        exit 1
+    fi
+    rm -f "$SOCKET" "$UP_FILE"
+    python3 /usr/local/lib/dockyard/use_mirror.py
+}
 
 # Docker 26 turns IPv6 off on a nested container's eth0 unless told it may
 # leave it: /proc/sys is read-only here, so it would fail to start them.
@@ -149,20 +158,11 @@ start_rootless() {
     dockerd_pid=$!
 }
 
-case "$MODE" in
-    rootful) start_rootful ;;
-    rootless) start_rootless ;;
-    *) say "unknown DOCKYARD_ENGINE_MODE $MODE"; exit 1 ;;
-esac
-stopping=
-trap 'stopping=1; kill -TERM "$dockerd_pid" "$guard_pid" 2>/dev/null' TERM INT
-
 dockerd_answers() {
     kill -0 "$dockerd_pid" 2>/dev/null || return 2
     docker version >/dev/null 2>&1
 }
 
-export DOCKER_HOST="unix://$ENGINE_SOCKET"
 load_seeds() {
     for archive in /usr/share/dockyard/images/*.tar; do
         [ -e "$archive" ] || continue
@@ -171,42 +171,87 @@ load_seeds() {
     done
 }
 
-if wait_for 60 dockerd_answers; then
-    # The seed images load while the student's socket opens (a third of a second
-    # on a fresh disk); a `docker run busybox` sooner than that pulls it from
-    # the classroom's image cache instead.
-    load_seeds &
-    kill -USR1 "$guard_pid"
-    wait_for 10 test -S "$SOCKET" || { say "the guard's proxy did not start"; exit 1; }
-    say "ready"
-else
-    say "dockerd did not start; its log follows"
-    tail -n 50 "$LOG" >&2
-    kill -TERM "$dockerd_pid" 2>/dev/null || :
-    exit 1
-fi
-
-# Exit when dockerd, its containerd or the guard does: an engine without its
-# guard must not go on (dockerd refuses everything without its plugin, but the
-# sandbox would look alive). `wait` returns early on a trapped signal.
 containerd_runs() { [ -z "$containerd_pid" ] || kill -0 "$containerd_pid" 2>/dev/null; }
-while kill -0 "$dockerd_pid" 2>/dev/null && kill -0 "$guard_pid" 2>/dev/null && containerd_runs; do
-    sleep 5 &
-    wait $! || :
-done
-status=0
-if [ -z "$stopping" ] && kill -0 "$dockerd_pid" 2>/dev/null; then
-    if containerd_runs; then say "the guard stopped; stopping dockerd"; else say "containerd stopped; stopping dockerd"; fi
-    kill -TERM "$dockerd_pid"
-    status=1
+
+# The engine, on the socket dockyard-activate listens on (fd 3, LISTEN_FD).
+run_engine() {
+    # The container's own /run survives a restart, and an engine its quiet stop:
+    # clear what the last run left (not the student's socket: the activator's).
+    rm -rf /run/docker /run/containerd /run/docker.pid "$ENGINE_DIR" "$PLUGIN_DIR" "$UP_FILE"
+    mkdir -p "$PLUGIN_DIR" "$ENGINE_DIR"
+    chmod 0700 "$PLUGIN_DIR" "$ENGINE_DIR"
+
+    python3 /usr/local/lib/dockyard/dockyard_guard.py "$PLUGIN_SOCKET" "$SOCKET" "$ENGINE_SOCKET" /var/lib/docker &
+    guard_pid=$!
+    wait_for 10 test -S "$PLUGIN_SOCKET" || { say "the authorization plugin did not start"; exit 1; }
+
+    export DOCKER_HOST="unix://$ENGINE_SOCKET"
+    case "$MODE" in
+        rootful) start_rootful ;;
+        rootless) start_rootless ;;
+        *) say "unknown DOCKYARD_ENGINE_MODE $MODE"; exit 1 ;;
+    esac
+    stopping=
+    trap 'stopping=1; kill -TERM "$dockerd_pid" "$guard_pid" 2>/dev/null' TERM INT
+
+    if wait_for 60 dockerd_answers; then
+        # The seed images load before the student's first request is read (a third
+        # of a second on a fresh disk, nothing after): that request is often the
+        # `docker run busybox` that needs them.
+        load_seeds
+        kill -USR1 "$guard_pid"
+        wait_for 10 test -e "$UP_FILE" || { say "the guard's proxy did not start"; exit 1; }
+        say "engine up"
+        [ "$START" = eager ] && say "ready"
+    else
+        say "dockerd did not start; its log follows"
+        tail -n 50 "$LOG" >&2
+        kill -TERM "$dockerd_pid" "$guard_pid" 2>/dev/null || :
+        exit 1
+    fi
+
+    # Exit when dockerd, its containerd or the guard does: an engine without its
+    # guard must not go on (dockerd refuses everything without its plugin, but the
+    # sandbox would look alive). `wait` returns early on a trapped signal.
+    while kill -0 "$dockerd_pid" 2>/dev/null && kill -0 "$guard_pid" 2>/dev/null && containerd_runs; do
+        sleep 5 &
+        wait $! || :
+    done
+    status=0
+    guard_status=0
+    kill -0 "$guard_pid" 2>/dev/null || wait "$guard_pid" || guard_status=$?
+    if [ -z "$stopping" ] && kill -0 "$dockerd_pid" 2>/dev/null; then
+        if [ "$guard_status" -eq "$GUARD_IDLE_EXIT" ]; then
+            say "quiet: stopping dockerd until the next use"
+        elif containerd_runs; then
+            say "the guard stopped; stopping dockerd"
+            status=1
+        else
+            say "containerd stopped; stopping dockerd"
+            status=1
+        fi
+        kill -TERM "$dockerd_pid"
+    elif [ -z "$stopping" ]; then
+        status=1  # dockerd ended on its own
+    fi
+    while kill -0 "$dockerd_pid" 2>/dev/null; do
+        wait "$dockerd_pid" || :
+    done
+    # dockerd has stopped the student's containers; containerd goes after it.
+    if [ -n "$containerd_pid" ]; then
+        kill -TERM "$containerd_pid" 2>/dev/null || :
+        while kill -0 "$containerd_pid" 2>/dev/null; do wait "$containerd_pid" || :; done
+    fi
+    kill -TERM "$guard_pid" 2>/dev/null || :
+    rm -f "$UP_FILE"
+    exit "$status"
+}
+
+if [ "${1:-}" = run ]; then
+    run_engine
 fi
-while kill -0 "$dockerd_pid" 2>/dev/null; do
-    wait "$dockerd_pid" || :
-done
-# dockerd has stopped the student's containers; containerd goes after it.
-if [ -n "$containerd_pid" ]; then
-    kill -TERM "$containerd_pid" 2>/dev/null || :
-    while kill -0 "$containerd_pid" 2>/dev/null; do wait "$containerd_pid" || :; done
+setup_once
+if [ "$START" = eager ]; then
+    exec /usr/local/bin/dockyard-activate --eager "$SOCKET" /usr/local/bin/dockyard-engine run
 fi
-kill -TERM "$guard_pid" 2>/dev/null || :
-exit "$status"
+exec /usr/local/bin/dockyard-activate "$SOCKET" /usr/local/bin/dockyard-engine run

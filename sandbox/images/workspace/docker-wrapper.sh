@@ -1,26 +1,42 @@
 #!/bin/sh
-# The docker command the student types. Right after a sandbox starts, the
-# student's engine may need a few more seconds: wait for it (once, with a
-# message) instead of failing, then run the real CLI.
+# The docker command the student types. The student's engine starts on its
+# first use (dockyard-activate, in the engine container) and right after a
+# sandbox starts its socket may need a moment: say so on the terminal, wait
+# for it instead of failing, then run the real CLI.
 
 # Commands that never talk to the engine run at once.
 case "${1:-}" in
     ""|-v|--version|-h|--help|help|context) exec /usr/bin/docker "$@" ;;
 esac
 
-socket=/run/dockyard/docker.sock
+run_dir=/run/dockyard
+socket=$run_dir/docker.sock
 case "${DOCKER_HOST:-}" in
     unix://*) socket=${DOCKER_HOST#unix://} ;;
     "") ;;
     *) exec /usr/bin/docker "$@" ;;
 esac
 
-answers() { curl -sf --max-time 2 --unix-socket "$socket" http://localhost/_ping >/dev/null 2>&1; }
+# The page's language (the app writes it), for the one line said here.
+zh=
+case "$(head -c 16 "$run_dir/language" 2>/dev/null)" in
+    zh*) zh=1 ;;
+esac
+say() {  # say ENGLISH CHINESE
+    if [ -n "$zh" ]; then echo "$2" >&2; else echo "$1" >&2; fi
+}
 
-if ! answers; then
-    echo "Waiting for your Docker engine to start…" >&2
+# A stopped engine answers its first request once started (about a second).
+answers() { curl -sf --max-time "$1" --unix-socket "$socket" http://localhost/_ping >/dev/null 2>&1; }
+
+# On the terminal only: a check's or a pipe's output stays the command's own.
+if [ -t 2 ] && [ "$socket" = "$run_dir/docker.sock" ] && [ -S "$socket" ] && [ ! -e "$run_dir/engine-up" ]; then
+    say "Starting your Docker engine…" "正在启动你的 Docker 引擎……"
+fi
+if ! answers 20; then
+    say "Waiting for your Docker engine to start…" "正在等待你的 Docker 引擎启动……"
     tries=600  # 60 s
-    while [ "$tries" -gt 0 ] && ! answers; do
+    while [ "$tries" -gt 0 ] && ! answers 2; do
         sleep 0.1
         tries=$((tries - 1))
     done
