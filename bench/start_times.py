@@ -1,6 +1,8 @@
 """Start times and density, through the real app's websocket:
 - cold: the student has no sandbox; from opening the websocket to `ready`, to
-  the shell's first prompt (its prompt marker), and to `engine-ready`;
+  the shell's first prompt (its prompt marker), to `engine-ready` (the
+  student's socket answers), and to the answer of a first `docker version`
+  run right after it (a lazy engine, the default, starts for it);
 - warm: the sandbox runs; reconnecting, from opening the websocket to `ready`
   and to the first screen (the shell's replay, sandbox/shells.py);
 - idle memory: K sandboxes started, each with a shell opened once, left idle;
@@ -33,11 +35,16 @@ async def cold_start(bench, server, cookie: str) -> dict:
         await read_until(terminal, READLINE_READY, timeout=120)
         prompt = time.perf_counter() - terminal.opened
         engine = await terminal.wait_status("engine-ready", timeout=120)
+        answer = await bench.backend().exec(f"u{COLD_USER}", ["docker", "version", "--format", "{{.Server.Version}}"])
+        if answer.exit_code != 0:
+            raise RuntimeError(f"the first docker command failed: {answer.output[-300:]}")
+        first_docker = time.perf_counter() - terminal.opened
         steps = {m.get("step"): t for t, m in terminal.statuses if m.get("state") == "starting"}
         return {
             "ready": terminal.status_time("ready"),
             "prompt": prompt,
             "engine": engine,
+            "first_docker": first_docker,
             "engine_step": steps.get("engine", float("nan")),
             "workspace_step": steps.get("workspace", float("nan")),
         }
@@ -151,8 +158,19 @@ async def run(bench: harness.Bench) -> list[Result]:
             {"Dockyard": f"{p50(cold, 'engine_step')} / {p50(cold, 'workspace_step')}"},
             "",
         ),
-        Result("start", "cold: websocket → first prompt", {"Dockyard": p50(cold, "prompt")}, "≤ 1 s"),
-        Result("start", "cold: websocket → nested engine ready", {"Dockyard": p50(cold, "engine")}, "≤ 1.5 s"),
+        Result("start", "cold: websocket → first prompt", {"Dockyard": p50(cold, "prompt")}, "≤ 0.3 s"),
+        Result(
+            "start",
+            "cold: websocket → `engine-ready` (the socket answers)",
+            {"Dockyard": p50(cold, "engine")},
+            "≤ 0.8 s",
+        ),
+        Result(
+            "start",
+            "cold: websocket → first `docker version` answered (the engine starts for it)",
+            {"Dockyard": p50(cold, "first_docker")},
+            "",
+        ),
         Result(
             "start",
             f"pool (SANDBOX_POOL_SIZE=1): claim → first screen (p50 of {cold_runs})",

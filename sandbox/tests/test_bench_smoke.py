@@ -34,7 +34,8 @@ EXPECTED = [
     ("terminals at once", "errors", ["Dockyard"]),
     ("terminals at once", "first screen", ["Dockyard"]),
     ("start", "cold: websocket → first prompt", ["Dockyard"]),
-    ("start", "cold: websocket → nested engine ready", ["Dockyard"]),
+    ("start", "cold: websocket → `engine-ready`", ["Dockyard"]),
+    ("start", "cold: websocket → first `docker version` answered", ["Dockyard"]),
     ("start", "warm: websocket → prompt on screen", ["Dockyard"]),
     ("first pull", "nginx", ["Dockyard"]),
     ("first pull", "`docker run -d -p 8080:80 nginx`", ["Dockyard"]),
@@ -49,6 +50,8 @@ EXPECTED = [
     ("class at once", "host memory", ["Dockyard"]),
     ("idle sandboxes", "started", ["Dockyard"]),
     ("idle sandboxes", "answering `docker version`", ["Dockyard"]),
+    ("idle sandboxes", "first `docker version` after idling", ["Dockyard"]),
+    ("idle sandboxes", "host memory of its two containerd-shim", ["Dockyard"]),
     ("idle sandboxes", "host memory per sandbox", ["Dockyard"]),
     ("idle sandboxes", "would fit in", ["Dockyard"]),
 ]
