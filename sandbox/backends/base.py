@@ -105,7 +105,7 @@ REQUIRED = ("start", "stop", "poll", "open_terminal")
 CAPABILITIES = {
     "remove": ("remove",),  # reset a sandbox, remove it with its files
     "list": ("list",),  # find sandboxes again (reaper, pool, instructor pages)
-    "exec": ("exec",),  # lesson checks
+    "exec": ("exec",),  # lesson checks (exec_each is built on it unless a backend has its own)
     "ports": ("published_ports", "watch_published_ports", "address"),  # the web preview
     "files": ("list_dir", "read_file", "write_file"),  # the file editor
     "engine": ("wait_engine_ready",),  # a nested Docker engine that starts after the shell
@@ -175,6 +175,11 @@ class SandboxBackend:
     async def exec(self, key: str, command: list[str], timeout: float = 60) -> ExecResult:
         """Run a command in the student's workspace (as the student would)."""
         raise Unsupported("This classroom's sandboxes cannot run checks.")
+
+    async def exec_each(self, key: str, scripts: list[str], timeout_each: float = 15) -> list[ExecResult]:
+        """Run each bash script in the workspace, one after the other, as `exec` would
+        alone; a backend may do it in one go (the Docker backend does)."""
+        return [await self.exec(key, ["bash", "-c", script], timeout_each) for script in scripts]
 
     async def published_ports(self, key: str) -> list[PublishedPort]:
         """TCP ports published by the student's nested containers, lowest first."""
