@@ -126,6 +126,8 @@ async def measure(bench: harness.Bench) -> list[Result]:
 
     name = f"{count} idle sandboxes (engine {settings.SANDBOX_ENGINE_START})"
     shims_per_sandbox = (shims_idle - shims_before) / max(1, len(running))
+    # With a few small sandboxes (smoke) the MemAvailable drop is within the host's noise.
+    per_sandbox_at_least = max(host_per_sandbox, engine + workspace + shims_per_sandbox, 1)
     return [
         Result(
             name,
@@ -165,9 +167,9 @@ async def measure(bench: harness.Bench) -> list[Result]:
         ),
         Result(
             name,
-            f"would fit in {total / 2**30:.0f} GiB at that host memory",
-            {"Dockyard": f"{int(total // host_per_sandbox) if host_per_sandbox > 0 else 'n/a'}"},
-            "≥ 200",
+            f"would fit in {total / 2**30:.0f} GiB at that host memory (at least the containers' and shims')",
+            {"Dockyard": f"{int(total // per_sandbox_at_least)}"},
+            "≥ 1000",
         ),
         Result(name, "removing them all", {"Dockyard": f"{remove_seconds:.0f} s"}, ""),
     ]

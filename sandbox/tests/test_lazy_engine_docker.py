@@ -60,8 +60,11 @@ def wait_until_stopped(sandbox) -> float:
 def test_an_unused_engine_is_only_its_activator_and_small(sandbox):
     wait_until_stopped(sandbox)  # a module test before may have used it
     assert programs(sandbox) == {"docker-init", "dockyard-activa"}  # comm is cut at 15 characters
-    stats = engine_container(sandbox).stats(stream=False)
-    assert stats["memory_stats"]["usage"] < 8 * 1024 * 1024
+    memory = engine_container(sandbox).stats(stream=False)["memory_stats"]
+    # As `docker stats` counts it: without the file cache the kernel may drop (the
+    # image's files read at start-up, charged to whoever read them first).
+    counted = memory["usage"] - memory["stats"].get("total_inactive_file", memory["stats"].get("inactive_file", 0))
+    assert counted < 8 * 1024 * 1024, memory
     assert sandbox.sh("test -S /run/dockyard/docker.sock && test ! -e /run/dockyard/engine-up").exit_code == 0
 
 

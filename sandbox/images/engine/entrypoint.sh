@@ -121,11 +121,11 @@ start_rootful() {
     # containerd first: a dockerd 26 that starts its own dials it before it
     # listens, and gRPC's first retry waits a whole second (engine ready in
     # 2.3 s instead of 1.4 s). Started here, it is listening when dockerd dials.
-    containerd --config /etc/dockyard/containerd.toml >>"$LOG" 2>&1 &
+    containerd --config /etc/dockyard/containerd.toml >>"$LOG" 2>&1 3<&- &
     containerd_pid=$!
     wait_for 10 test -S "$CONTAINERD_SOCKET" || { say "containerd did not start"; tail -n 20 "$LOG" >&2; exit 1; }
     dockerd -H "unix://$ENGINE_SOCKET" --group root --containerd "$CONTAINERD_SOCKET" \
-        --authorization-plugin=dockyard-authz >>"$LOG" 2>&1 &
+        --authorization-plugin=dockyard-authz >>"$LOG" 2>&1 3<&- &
     dockerd_pid=$!
 }
 
@@ -154,7 +154,7 @@ start_rootless() {
             DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1 \
         /usr/share/docker.io/contrib/dockerd-rootless.sh \
             --config-file /etc/docker/daemon.json --data-root /var/lib/docker \
-            -H "unix://$ENGINE_SOCKET" --authorization-plugin=dockyard-authz >>"$LOG" 2>&1 &
+            -H "unix://$ENGINE_SOCKET" --authorization-plugin=dockyard-authz >>"$LOG" 2>&1 3<&- &
     dockerd_pid=$!
 }
 
@@ -173,7 +173,8 @@ load_seeds() {
 
 containerd_runs() { [ -z "$containerd_pid" ] || kill -0 "$containerd_pid" 2>/dev/null; }
 
-# The engine, on the socket dockyard-activate listens on (fd 3, LISTEN_FD).
+# The engine, on the socket dockyard-activate listens on (fd 3, LISTEN_FD): only
+# the guard keeps that fd (`3<&-` for the others).
 run_engine() {
     # The container's own /run survives a restart, and an engine its quiet stop:
     # clear what the last run left (not the student's socket: the activator's).
