@@ -16,6 +16,7 @@ QUIET_SECONDS, so answering them all never holds N engines at once.
 """
 
 import asyncio
+import subprocess
 import sys
 import time
 
@@ -65,6 +66,20 @@ def shim_uss() -> int:
     return total
 
 
+def engine_daemons_rss() -> int:
+    """The host's dockerd and containerd: what grows with every container and network."""
+    total = 0
+    for process in psutil.process_iter(["name", "memory_info"]):
+        if process.info["name"] in ("dockerd", "containerd") and process.info["memory_info"] is not None:
+            total += process.info["memory_info"].rss
+    return total
+
+
+def firewall_rules() -> int:
+    listing = subprocess.run(["iptables-save"], capture_output=True, text=True, check=False).stdout
+    return sum(1 for line in listing.splitlines() if line.startswith("-A "))
+
+
 async def run(bench: harness.Bench) -> list[Result]:
     with override_settings(SANDBOX_ENGINE_QUIET_SECONDS=QUIET_SECONDS):
         return await measure(bench)
@@ -76,15 +91,21 @@ async def measure(bench: harness.Bench) -> list[Result]:
     backend = bench.backend()
     available_before = psutil.virtual_memory().available
     shims_before = shim_uss()
+    daemons_before, rules_before = engine_daemons_rss(), await asyncio.to_thread(firewall_rules)
 
     shells = []
+    start_durations = []  # in the order the starts finished
 
     async def start(key):
+        began = time.perf_counter()
         await backend.start(key)
         if not await backend.wait_engine_ready(key, 180):
             raise RuntimeError("the nested engine never answered")
         shells.append(terminal := await backend.open_terminal(key))  # as a student's first visit leaves it
         await asyncio.wait_for(terminal.read(4096), 60)
+        start_durations.append(time.perf_counter() - began)
+        if len(start_durations) % 100 == 0:
+            log(f"{len(start_durations)} started; MemAvailable {mib(psutil.virtual_memory().available)}")
 
     log(f"starting {count} sandboxes, {PARALLEL} at a time")
     began = time.perf_counter()
@@ -95,6 +116,7 @@ async def measure(bench: harness.Bench) -> list[Result]:
     await asyncio.sleep(2 if bench.smoke else SETTLE_SECONDS)
     available_idle = psutil.virtual_memory().available
     shims_idle = shim_uss()
+    daemons_idle, rules_idle = engine_daemons_rss(), await asyncio.to_thread(firewall_rules)
     running = [k for k in keys if k not in failed_start]
     usage = await asyncio.to_thread(
         memory_of, [f"{harness.PREFIX}-{k}-{role}" for k in running for role in ("engine", "workspace")]
@@ -127,6 +149,8 @@ async def measure(bench: harness.Bench) -> list[Result]:
     name = f"{count} idle sandboxes (engine {settings.SANDBOX_ENGINE_START})"
     shims_per_sandbox = (shims_idle - shims_before) / max(1, len(running))
     # With a few small sandboxes (smoke) the MemAvailable drop is within the host's noise.
+    tenth = max(1, len(start_durations) // 10)
+    first_starts, last_starts = start_durations[:tenth], start_durations[-tenth:]
     per_sandbox_at_least = max(host_per_sandbox, engine + workspace + shims_per_sandbox, 1)
     return [
         Result(
@@ -170,6 +194,24 @@ async def measure(bench: harness.Bench) -> list[Result]:
             f"would fit in {total / 2**30:.0f} GiB at that host memory (at least the containers' and shims')",
             {"Dockyard": f"{int(total // per_sandbox_at_least)}"},
             "≥ 1000",
+        ),
+        Result(
+            name,
+            f"one start (sandbox, socket, shell), p50 of the first {tenth} → of the last {tenth}",
+            {"Dockyard": f"{percentile(first_starts, 50):.2f} s → {percentile(last_starts, 50):.2f} s"},
+            "",
+        ),
+        Result(
+            name,
+            "the host's dockerd + containerd RSS, before → idle with them all",
+            {"Dockyard": f"{mib(daemons_before)} → {mib(daemons_idle)}"},
+            "",
+        ),
+        Result(
+            name,
+            "host firewall rules (iptables -A lines), before → idle",
+            {"Dockyard": f"{rules_before} → {rules_idle}"},
+            "",
         ),
         Result(name, "removing them all", {"Dockyard": f"{remove_seconds:.0f} s"}, ""),
     ]
