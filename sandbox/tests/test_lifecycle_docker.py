@@ -74,6 +74,28 @@ def test_a_full_classroom_starts_nothing(student, docker_settings):
     assert asyncio.run(backend.poll(sandbox_key(student))).status == "missing"
 
 
+def test_the_classroom_counts_running_sandboxes_against_its_cap(student, docker_settings):
+    """Every running engine on the host counts (also other checkouts' on a shared engine)."""
+    import docker as docker_sdk
+
+    from sandbox.backends.docker import specs
+
+    running = len(
+        docker_sdk.from_env().api.containers(filters={"label": f"{specs.ROLE_LABEL}=engine", "status": "running"})
+    )
+    backend = get_backend()
+    other = "cap-other"
+    docker_settings.SANDBOX_MAX_RUNNING = running + 1
+    try:
+        asyncio.run(backend.start(other))
+        with pytest.raises(ClassroomFull, match="classroom is full"):
+            asyncio.run(backend.start(sandbox_key(student)))
+        asyncio.run(backend.stop(other))
+        asyncio.run(backend.start(sandbox_key(student)))  # a stopped sandbox frees its place
+    finally:
+        asyncio.run(backend.remove(other))
+
+
 def test_a_crashed_engine_is_restarted_and_the_shell_rejoins_its_network(student, docker_settings):
     import docker as docker_sdk
 
