@@ -55,13 +55,14 @@ class RunningSandbox:
         self.run(self.backend.remove(self.key))
 
 
-def sandbox_fixture(key: str):
-    """A module-scoped fixture: a running sandbox named `key`, removed afterwards."""
+def sandbox_fixture(key: str, **overrides):
+    """A module-scoped fixture: a running sandbox named `key` (under `overrides` of
+    the settings, e.g. SANDBOX_ENGINE_MODE), removed afterwards."""
 
     @pytest.fixture(scope="module")
     def fixture():
         require_engine_and_images()
-        with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX, SANDBOX_REAP_INTERVAL_SECONDS=0):
+        with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX, SANDBOX_REAP_INTERVAL_SECONDS=0, **overrides):
             reset_backend_cache()
             sandbox = RunningSandbox(key)
             sandbox.remove()  # leftovers of an interrupted run
@@ -73,6 +74,14 @@ def sandbox_fixture(key: str):
                 reset_backend_cache()
 
     return fixture
+
+
+def sandbox_container(sandbox: RunningSandbox, role: str):
+    """The host's container `role` (engine, workspace) of a test sandbox."""
+    from sandbox.backends.docker.specs import Names
+
+    with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX):
+        return docker.from_env().containers.get(getattr(Names(sandbox.key), role))
 
 
 async def open_terminal(user, path="/ws/terminal/"):

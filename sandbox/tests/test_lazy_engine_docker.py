@@ -6,12 +6,16 @@ engine that started again keeps the student's images, containers and walls."""
 
 import time
 
-import docker
 import pytest
 from django.test import override_settings
 
-from sandbox.backends.docker.specs import Names
-from sandbox.tests.docker_fixtures import TEST_PREFIX, RunningSandbox, require_engine_and_images
+from sandbox.tests.docker_fixtures import (
+    TEST_PREFIX,
+    RunningSandbox,
+    require_engine_and_images,
+    sandbox_container,
+    sandbox_fixture,
+)
 
 pytestmark = pytest.mark.docker
 QUIET_SECONDS = 3
@@ -20,27 +24,11 @@ STOPPED_WITHIN = QUIET_SECONDS + 20
 ENGINE_PROGRAMS = {"dockerd", "containerd", "python3"}  # python3: the guard
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    require_engine_and_images()
-    with override_settings(
-        SANDBOX_NAME_PREFIX=TEST_PREFIX,
-        SANDBOX_ENGINE_START="lazy",
-        SANDBOX_ENGINE_QUIET_SECONDS=QUIET_SECONDS,
-        SANDBOX_REAP_INTERVAL_SECONDS=0,
-    ):
-        sandbox = RunningSandbox("lazy-engine")
-        sandbox.remove()
-        sandbox.start()
-        try:
-            yield sandbox
-        finally:
-            sandbox.remove()
+sandbox = sandbox_fixture("lazy-engine", SANDBOX_ENGINE_START="lazy", SANDBOX_ENGINE_QUIET_SECONDS=QUIET_SECONDS)
 
 
 def engine_container(sandbox):
-    with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX):
-        return docker.from_env().containers.get(Names(sandbox.key).engine)
+    return sandbox_container(sandbox, "engine")
 
 
 def programs(sandbox) -> set[str]:
@@ -73,7 +61,7 @@ def test_the_first_docker_command_starts_it_and_gets_its_answer(sandbox):
     result = sandbox.sh("docker version --format '{{.Server.Version}}'")
     assert result.exit_code == 0, result.output
     assert result.output.strip().startswith("26."), result.output  # the answer, and nothing said on the way
-    assert {"dockerd", "containerd", "python3"} <= programs(sandbox)
+    assert programs(sandbox) >= ENGINE_PROGRAMS
     assert sandbox.sh("test -e /run/dockyard/engine-up").exit_code == 0
 
 
@@ -128,8 +116,7 @@ def test_a_student_watching_events_does_not_keep_it_up(sandbox):
 
 def test_the_terminal_says_the_engine_is_starting_in_the_pages_language(sandbox):
     wait_until_stopped(sandbox)
-    with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX):
-        workspace = docker.from_env().containers.get(Names(sandbox.key).workspace)
+    workspace = sandbox_container(sandbox, "workspace")
     workspace.exec_run(["sh", "-c", "printf zh-hans > /run/dockyard/language"])
     on_a_terminal = workspace.exec_run(["docker", "version", "--format", "{{.Server.Version}}"], tty=True)
     assert "正在启动你的 Docker 引擎" in on_a_terminal.output.decode(), on_a_terminal.output
@@ -143,7 +130,7 @@ def test_eager_engines_start_with_the_sandbox():
         sandbox.remove()
         try:
             sandbox.start()
-            assert {"dockerd", "containerd", "python3"} <= programs(sandbox)
+            assert programs(sandbox) >= ENGINE_PROGRAMS
             assert sandbox.sh("docker version --format '{{.Server.Version}}'").exit_code == 0
         finally:
             sandbox.remove()

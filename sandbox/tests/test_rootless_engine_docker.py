@@ -5,33 +5,19 @@ commands still work; the walls of the default mode stay."""
 
 import json
 
-import docker
 import pytest
-from django.test import override_settings
 
-from sandbox.backends.docker.specs import Names
-from sandbox.tests.docker_fixtures import TEST_PREFIX, RunningSandbox, require_engine_and_images
+from sandbox.tests.docker_fixtures import sandbox_container, sandbox_fixture
 
 pytestmark = pytest.mark.docker
 ROOTLESS_UID = 200000
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    require_engine_and_images()
-    with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX, SANDBOX_ENGINE_MODE="rootless"):
-        sandbox = RunningSandbox("rootless")
-        sandbox.remove()
-        sandbox.start()
-        try:
-            yield sandbox
-        finally:
-            sandbox.remove()
+sandbox = sandbox_fixture("rootless", SANDBOX_ENGINE_MODE="rootless")
 
 
 def engine(sandbox):
-    with override_settings(SANDBOX_NAME_PREFIX=TEST_PREFIX):
-        return docker.from_env().containers.get(Names(sandbox.key).engine)
+    return sandbox_container(sandbox, "engine")
 
 
 def test_the_engine_runs_rootless(sandbox):

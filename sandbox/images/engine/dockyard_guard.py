@@ -102,8 +102,8 @@ def parse_head(head: bytes) -> tuple[str, str, str, list[tuple[str, str]]]:
     return method, target, version, headers
 
 
-def check_head(method: str, target: str, headers: list[tuple[str, str]]) -> None:
-    """Refusal unless the request is framed as its endpoint expects."""
+def check_head(method: str, target: str, headers: list[tuple[str, str]]) -> str:
+    """Refusal unless the request is framed as its endpoint expects; else the API path it asks for."""
     fields = {name.lower(): value for name, value in headers}
     length, chunked = fields.get("content-length"), fields.get("transfer-encoding")
     if length is not None and not re.fullmatch(r"[0-9]{1,12}", length):
@@ -122,6 +122,7 @@ def check_head(method: str, target: str, headers: list[tuple[str, str]]) -> None
         raise Refusal(403, f"{policy.PREFIX}a request body on {method} {path[:80]} {policy.NOT_ALLOWED}")
     if isinstance(kind, policy.Schema) and (chunked is not None or int(length or 0) > policy.MAX_BODY):
         raise Refusal(403, policy.PREFIX + "request body could not be inspected (chunked or too large)")
+    return path
 
 
 def forwarded_head(method: str, target: str, version: str, headers: list[tuple[str, str]]) -> bytes:
@@ -170,7 +171,7 @@ async def handle(client_reader, client_writer, upstream_path: str, on_request=No
             return
         try:
             method, target, version, headers = parse_head(head)
-            check_head(method, target, headers)
+            path = check_head(method, target, headers)
         except Refusal as refusal:
             log(f"refused at the proxy: {head[:200]!r}: {refusal}")
             message = str(refusal)
@@ -180,7 +181,7 @@ async def handle(client_reader, client_writer, upstream_path: str, on_request=No
             client_writer.write(refusal_response(refusal.status, message))
             return
         if on_request is not None:
-            on_request(policy.api_path(target.split("?", 1)[0]))
+            on_request(path)
         upstream_reader, upstream_writer = await asyncio.open_unix_connection(upstream_path)
         upstream_writer.write(forwarded_head(method, target, version, headers))
         to_engine = asyncio.create_task(_pipe(client_reader, upstream_writer, half_close=True))
