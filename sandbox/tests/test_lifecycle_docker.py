@@ -96,6 +96,39 @@ def test_the_classroom_counts_running_sandboxes_against_its_cap(student, docker_
         asyncio.run(backend.remove(other))
 
 
+def test_sandboxes_starting_side_by_side_are_counted_before_they_exist(docker_settings):
+    """Starts overlap (a class arriving at once), yet the cap holds: the last of four is refused."""
+    import docker as docker_sdk
+
+    from sandbox.backends.docker import specs
+
+    running = len(
+        docker_sdk.from_env().api.containers(filters={"label": f"{specs.ROLE_LABEL}=engine", "status": "running"})
+    )
+    docker_settings.SANDBOX_MAX_RUNNING = running + 3
+    backend = get_backend()
+    keys = [f"side-by-side-{n}" for n in range(4)]
+
+    async def start_all():
+        return await asyncio.gather(*(backend.start(key) for key in keys), return_exceptions=True)
+
+    async def answers(key):
+        result = await backend.exec(key, ["sh", "-c", "cat /etc/hostname >/dev/null && echo here"])
+        return result.output.strip()
+
+    try:
+        outcomes = asyncio.run(start_all())
+        refused = [outcome for outcome in outcomes if isinstance(outcome, ClassroomFull)]
+        started = [key for key, outcome in zip(keys, outcomes, strict=True) if not isinstance(outcome, BaseException)]
+        assert len(refused) == 1, outcomes
+        assert len(started) == 3, outcomes
+        for key in started:
+            assert asyncio.run(answers(key)) == "here"
+    finally:
+        for key in keys:
+            asyncio.run(backend.remove(key))
+
+
 def test_a_crashed_engine_is_restarted_and_the_shell_rejoins_its_network(student, docker_settings):
     import docker as docker_sdk
 

@@ -64,6 +64,7 @@ class DockerBackend(SandboxBackend):
         self.engines_seen_ready: dict[str, tuple] = {}  # key -> (engine id, StartedAt)
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._capacity_lock = asyncio.Lock()
+        self._engines_starting: set[str] = set()  # engine names counted against the cap, not created yet
         self._disk_keys_by_sandbox: dict[str, str | None] = {}
         self._languages: dict[str, tuple[str, str]] = {}  # key -> (workspace id, language written)
 
@@ -104,25 +105,35 @@ class DockerBackend(SandboxBackend):
                     return self._info(key, *claimed)
             engine_was_down = not running(engine)
             if engine_was_down:
-                async with self._capacity_lock:
-                    await self._check_capacity()
+                await self._reserve_capacity(names)
+                try:
                     await report("engine")
                     engine = await call(self._ensure_engine, names, engine)
+                finally:
+                    self._engines_starting.discard(names.engine)
             await report("workspace")
             workspace = await call(self._ensure_workspace, names, engine, workspace, engine_was_down)
             return self._info(key, engine, workspace)
 
-    async def _check_capacity(self):
-        # The low-level list: the SDK's containers.list() inspects every container it
-        # lists, so each start cost one call per running sandbox (bench/density.py:
-        # 0.84 s a start for the first 100 sandboxes, 1.27 s for the next 100).
-        running_engines = await self.engine.call(
-            lambda: self.client.api.containers(
-                filters={"label": f"{specs.ROLE_LABEL}=engine", "status": "running"}, quiet=True
+    async def _reserve_capacity(self, names: specs.Names):
+        """Count this engine against SANDBOX_MAX_RUNNING before it exists.
+
+        Only the count is under the lock: creating a sandbox takes seconds on a
+        busy host, and a class arriving at once waited for every start before
+        its own (bench/class_at_once.py). The caller discards the reservation.
+        """
+        async with self._capacity_lock:
+            # The low-level list: the SDK's containers.list() inspects every container
+            # it lists, one call per running sandbox (bench/density.py: 0.84 s a start
+            # for the first 100 sandboxes, 1.27 s for the next 100).
+            running_engines = await self.engine.call(
+                lambda: self.client.api.containers(filters={"label": f"{specs.ROLE_LABEL}=engine", "status": "running"})
             )
-        )
-        if len(running_engines) >= settings.SANDBOX_MAX_RUNNING:
-            raise ClassroomFull("The classroom is full right now. Please try again shortly.")
+            counted = {name.lstrip("/") for summary in running_engines for name in summary["Names"]}
+            counted |= self._engines_starting
+            if len(counted - {names.engine}) >= settings.SANDBOX_MAX_RUNNING:
+                raise ClassroomFull("The classroom is full right now. Please try again shortly.")
+            self._engines_starting.add(names.engine)
 
     def _ensure_engine(self, names: specs.Names, engine):
         self.networks.ensure_host_firewall()  # also after a reboot of the host, before any sandbox runs

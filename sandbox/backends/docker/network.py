@@ -8,6 +8,7 @@ per process, before any sandbox starts; without them none starts.
 from __future__ import annotations
 
 import logging
+import threading
 
 from docker.errors import APIError, DockerException, NotFound
 
@@ -22,11 +23,17 @@ class SandboxNetworks:
     def __init__(self, engine: Engine):
         self._engine = engine
         self._firewall_ready = False
+        self._firewall_lock = threading.Lock()  # sandboxes start side by side, in threads
 
     def ensure_host_firewall(self):
         """Once per process (blocking): what sandboxes may reach. No sandbox starts without it."""
         if self._firewall_ready:
             return
+        with self._firewall_lock:
+            if not self._firewall_ready:
+                self._set_host_firewall()
+
+    def _set_host_firewall(self):
         try:
             output = self._engine.client.containers.run(**firewall.container_options())
         except DockerException as exc:

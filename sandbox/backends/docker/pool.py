@@ -55,15 +55,18 @@ class SandboxPool:
     def claim(self, names: specs.Names):
         """Rename a waiting pool sandbox to these names (blocking); (engine, workspace) or None."""
         engine_api = self._backend.engine
-        engines = engine_api.client.containers.list(
-            filters={"label": f"{specs.ROLE_LABEL}=engine", "status": "running"}, ignore_removed=True
+        # The low-level list names every running engine without inspecting each
+        # (a class's 50 sandboxes were 50 calls per claim); only pool ones are read.
+        summaries = engine_api.client.api.containers(
+            filters={"label": f"{specs.ROLE_LABEL}=engine", "status": "running"}
         )
-        for engine in engines:
-            pool_key = specs.key_from_name(engine.name, "engine")
+        for name in (name.lstrip("/") for summary in summaries for name in summary["Names"]):
+            pool_key = specs.key_from_name(name, "engine")
             if pool_key is None or not specs.is_pool_key(pool_key):
                 continue
+            engine = engine_api.get(name)
             workspace = engine_api.get(specs.Names(pool_key).workspace)
-            if not (running(workspace) and joined(workspace, engine)):
+            if not (running(engine) and running(workspace) and joined(workspace, engine)):
                 continue
             try:
                 engine.rename(names.engine)
