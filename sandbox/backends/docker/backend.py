@@ -366,12 +366,17 @@ class DockerBackend(SandboxBackend):
         run = (engine.id, started)
         if self.engines_seen_ready.get(key) == run:
             return True
-        since = timestamp(started)
+        # This run's lines are those after the last run ended. Not "since StartedAt":
+        # dockerd records that after the process starts, and a lazy engine says
+        # `ready` within milliseconds, before it on a busy host (seen: 67 ms
+        # earlier, and the page never heard engine-ready).
+        finished = timestamp(engine.attrs["State"].get("FinishedAt", ""))
+        since = finished if 0 < finished < timestamp(started) else None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         polls = 0
         while True:
-            log_tail = await call(engine.logs, stdout=True, stderr=True, since=since if since > 0 else None)
+            log_tail = await call(engine.logs, stdout=True, stderr=True, since=since)
             if ENGINE_READY_LINE in log_tail.splitlines():  # a whole line: refusals quote the student
                 self.engines_seen_ready[key] = run
                 return True

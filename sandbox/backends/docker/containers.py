@@ -17,8 +17,9 @@ def joined(workspace, engine) -> bool:
 
 
 def timestamp(started_at: str) -> float:
-    """Docker's StartedAt (RFC 3339, nanoseconds) as seconds since the epoch, rounded
-    down to the microsecond: logs of this run, none of an earlier one. 0 if unreadable."""
+    """A Docker time (StartedAt, FinishedAt: RFC 3339, nanoseconds) as seconds since
+    the epoch, rounded down to the microsecond; 0 if unreadable (negative for the
+    zero time Docker gives a container that never finished)."""
     try:
         return datetime.datetime.fromisoformat(started_at).timestamp()
     except ValueError:
