@@ -8,6 +8,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from lessons.checks import CUT_OFF_RETRIES
 from lessons.models import StepProgress
 from lessons.services import sync_lessons
 from lessons.tests.step_helpers import HELLO_STEPS, translated, write_step_lesson
@@ -115,6 +116,44 @@ async def test_prompts_during_a_check_coalesce_into_one_more_round(course, scrip
     await _checks(communicator, 4)  # this round and one more, two steps each
     await _no_more_checks(communicator)
     assert len(scripted_backend.execs) == 4
+    await communicator.disconnect()
+
+
+async def test_a_check_cut_off_at_its_deadline_runs_again_by_itself(course, scripted_backend, alice, monkeypatch):
+    """A saturated host cut the check off: it says nothing of the student's work,
+    so it runs again (alone) and the step passes without another command."""
+    monkeypatch.setattr("lessons.checks.CUT_OFF_PAUSE", 0.05)
+    communicator = await _open(alice)
+    scripted_backend.exit_codes[CHECK] = 137  # what `timeout -s KILL` leaves
+    original = scripted_backend.exec
+
+    async def recovering_exec(key, command, timeout=60):
+        result = await original(key, command, timeout)
+        scripted_backend.exit_codes[CHECK] = 0  # the host is less busy now
+        return result
+
+    scripted_backend.exec = recovering_exec
+    await scripted_backend.terminals[-1].output.put(b"$ " + PROMPT_MARKER)
+    hello, look = await _checks(communicator, 2)
+    assert (hello["step"], hello["passed"], look["passed"]) == ("hello", False, False)
+    (again,) = await _checks(communicator, 1)
+    assert again == {"type": "check", "lesson": "steps", "step": "hello", "passed": True, "message": "Passed."}
+    await _no_more_checks(communicator)
+    # The retry ran the cut-off check only; a plain failure waits for the next command.
+    assert scripted_backend.execs[2:] == [["bash", "-c", CHECK]]
+    await communicator.disconnect()
+
+
+async def test_a_check_that_keeps_running_out_of_time_is_retried_a_bounded_number_of_times(
+    course, scripted_backend, alice, monkeypatch
+):
+    monkeypatch.setattr("lessons.checks.CUT_OFF_PAUSE", 0.05)
+    communicator = await _open(alice)
+    scripted_backend.exit_codes[CHECK] = 137
+    await scripted_backend.terminals[-1].output.put(b"$ " + PROMPT_MARKER)
+    await _checks(communicator, 2 + CUT_OFF_RETRIES)
+    await _no_more_checks(communicator)
+    assert scripted_backend.execs.count(["bash", "-c", CHECK]) == 1 + CUT_OFF_RETRIES
     await communicator.disconnect()
 
 

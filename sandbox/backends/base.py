@@ -60,10 +60,19 @@ class PublishedPort:
     target: int  # the port inside that container
 
 
+# A command cut off at its deadline: `timeout -s KILL` leaves 128 + 9, and an
+# exec the backend gave up on has no status at all (-1).
+CUT_OFF_STATUSES = frozenset({137, -1})
+
+
 @dataclasses.dataclass(frozen=True)
 class ExecResult:
     exit_code: int
     output: str
+
+    @property
+    def cut_off(self) -> bool:
+        return self.exit_code in CUT_OFF_STATUSES
 
 
 class TerminalStream(abc.ABC):

@@ -29,6 +29,7 @@ def test_each_command_gets_its_own_status_and_output(sandbox):
 def test_a_command_that_hangs_is_cut_at_its_own_deadline_and_the_next_still_runs(sandbox):
     results = sandbox.run(sandbox.backend.exec_each(sandbox.key, ["sleep 30", "echo after"], timeout_each=1))
     assert results[0].exit_code == 137  # killed by its timeout
+    assert results[0].cut_off and not results[1].cut_off
     assert (results[1].exit_code, results[1].output) == (0, "after\n")
 
 
