@@ -423,6 +423,64 @@ class HostSampler:
                 await self._task
 
 
+class CpuSplit:
+    """Where the class's CPU time went: inside the students' sandboxes (their
+    containers' cgroups, nested engines included), the app server, and the
+    rest (the host's dockerd, containerd, shims and runc, the caches, and this
+    benchmark's own clients)."""
+
+    def __init__(self, server_pid: int):
+        self._server = psutil.Process(server_pid)
+        self._busy = self._busy_seconds()
+        self._app = self._app_seconds()
+
+    @staticmethod
+    def _busy_seconds() -> float:
+        times = psutil.cpu_times()
+        return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+    def _app_seconds(self) -> float:
+        processes = [self._server, *self._server.children(recursive=True)]
+        total = 0.0
+        for process in processes:
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system
+        return total
+
+    def seconds(self, container_ids: list[str]) -> dict[str, float | None]:
+        """CPU seconds since this object was made; a container's cgroup counts from its creation."""
+        busy = self._busy_seconds() - self._busy
+        app = self._app_seconds() - self._app
+        sandboxes = [_container_cpu_seconds(cid) for cid in container_ids]
+        inside = None if not sandboxes or None in sandboxes else sum(sandboxes)
+        rest = None if inside is None else busy - app - inside
+        return {"all": busy, "sandboxes": inside, "app": app, "rest": rest}
+
+
+def _container_cpu_seconds(container_id: str) -> float | None:
+    """A container's CPU time from its cgroup (v1 cpuacct or v2 cpu.stat); None if not found."""
+    v1 = f"/sys/fs/cgroup/cpuacct/docker/{container_id}/cpuacct.usage"
+    v2 = f"/sys/fs/cgroup/system.slice/docker-{container_id}.scope/cpu.stat"
+    with contextlib.suppress(OSError, ValueError), open(v1) as f:
+        return int(f.read()) / 1e9
+    with contextlib.suppress(OSError, ValueError), open(v2) as f:
+        for line in f:
+            if line.startswith("usage_usec "):
+                return int(line.split()[1]) / 1e6
+    return None
+
+
+def _sandbox_container_ids(keys: list[str]) -> list[str]:
+    import docker as docker_sdk
+
+    from sandbox.backends.docker import specs
+
+    wanted = {getattr(specs.Names(key), role) for key in keys for role in ("engine", "workspace")}
+    summaries = docker_sdk.from_env().api.containers(all=True, filters={"label": specs.LABEL})
+    return [c["Id"] for c in summaries if {n.lstrip("/") for n in c["Names"]} & wanted]
+
+
 def _sync_lessons() -> None:
     from django.core.management import call_command
     from django.db import close_old_connections
@@ -440,6 +498,12 @@ async def _remove(backend, keys: list[str]) -> None:
                 await backend.remove(key)
 
     await asyncio.gather(*(one(key) for key in keys))
+
+
+def _cpu_split_text(seconds: dict[str, float | None], count: int) -> str:
+    parts = [seconds[part] for part in ("sandboxes", "app", "rest")]
+    inner = " / ".join("n/a" if v is None else f"{v / count:.1f}" for v in parts)
+    return f"{seconds['all'] / count:.1f} ({inner})"
 
 
 def seconds_pair(values: list[float]) -> str:
@@ -463,10 +527,12 @@ async def run(bench: harness.Bench) -> list[Result]:
     host = HostSampler()
     log(f"{count} students arrive within {arrivals:.0f} s; lessons {', '.join(lessons)}")
     began = time.perf_counter()
+    cpu_split = CpuSplit(server.pid)
     host.start()
     await asyncio.gather(*(attend(s, server, backend, lessons, arrivals * s.index / count, pause) for s in class_))
     elapsed = time.perf_counter() - began
     await host.stop()
+    cpu_seconds = cpu_split.seconds(await asyncio.to_thread(_sandbox_container_ids, keys))
     try:
         disks = await backend.disk_usage()
     except Exception as exc:  # noqa: BLE001 - the row says n/a
@@ -539,6 +605,12 @@ async def run(bench: harness.Bench) -> list[Result]:
             name,
             "host CPU, mean of 1 s samples (peak)",
             {dockyard: f"{cpu / 100 * cpus:.2f} of {cpus} cores ({cpu:.0f} %, peak {max(host.cpu, default=0):.0f} %)"},
+            "",
+        ),
+        Result(
+            name,
+            "CPU seconds per student: all (in sandboxes / app / host engine and rest)",
+            {dockyard: _cpu_split_text(cpu_seconds, count)},
             "",
         ),
         Result(

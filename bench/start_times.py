@@ -104,6 +104,33 @@ def memory_of(containers: list[str]) -> dict[str, float]:
     return usage
 
 
+def host_engine_floor(runs: int) -> float:
+    """The least the host's engine takes for any new sandbox without the pool:
+    a bridge network and two containers sharing it, started (no disk, no
+    nested engine, nothing inside but `sleep`); median seconds."""
+    import docker as docker_sdk
+    from django.conf import settings
+
+    from sandbox.backends.docker import specs
+
+    client = docker_sdk.from_env()
+    name = f"{settings.SANDBOX_NAME_PREFIX}-bench-floor"
+    options = dict(
+        image=specs.image("workspace"), entrypoint=["sleep", "60"], detach=True, labels={specs.LABEL: "bench"}
+    )
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        network = client.networks.create(name, driver="bridge")
+        first = client.containers.run(name=f"{name}-1", network=name, **options)
+        second = client.containers.run(name=f"{name}-2", network_mode=f"container:{first.id}", **options)
+        times.append(time.perf_counter() - began)
+        for container in (second, first):
+            container.remove(force=True)
+        network.remove()
+    return median(times)
+
+
 async def idle_sandboxes(bench, count: int, settle_seconds: float) -> dict:
     keys = [f"h8-idle-{i}" for i in range(count)]
     backend = bench.backend()
@@ -139,6 +166,8 @@ async def run(bench: harness.Bench) -> list[Result]:
         warm.append(await warm_start(server, cookie))
     log(f"warm: {warm}")
     await bench.backend().remove(f"u{COLD_USER}")
+    floor = await asyncio.to_thread(host_engine_floor, cold_runs)
+    log(f"host engine floor: {floor:.2f} s")
     pooled = [await pooled_start(bench, "h8-pooled") for _ in range(cold_runs)]
     log(f"pooled: {pooled}")
 
@@ -159,6 +188,12 @@ async def run(bench: harness.Bench) -> list[Result]:
             "",
         ),
         Result("start", "cold: websocket → first prompt", {"Dockyard": p50(cold, "prompt")}, "≤ 0.3 s"),
+        Result(
+            "start",
+            "floor: the host engine makes a network and two containers (no app, disk or nested engine)",
+            {"Dockyard": f"{floor:.2f} s"},
+            "",
+        ),
         Result(
             "start",
             "cold: websocket → `engine-ready` (the socket answers)",
