@@ -102,3 +102,22 @@ def test_the_wrapper_does_not_wait_for_commands_that_need_no_engine(client):
         environment={"DOCKER_HOST": "unix:///run/dockyard/nothing.sock"},
     ).decode()
     assert output.startswith("Docker version 26.")
+
+
+def test_the_wrapper_runs_the_cli_at_once_while_the_engine_serves(client):
+    """engine-up (the guard's, while it serves): no ping first. Here no socket
+    answers, so the CLI itself says so at once instead of the wrapper waiting."""
+    container = client.containers.run(
+        image("workspace"),
+        ["sh", "-c", "mkdir -p /run/dockyard && touch /run/dockyard/engine-up && exec timeout 5 docker version"],
+        detach=True,
+        environment={"DOCKER_HOST": "unix:///run/dockyard/docker.sock"},  # the student's socket
+    )
+    try:
+        status = container.wait(timeout=30)["StatusCode"]
+        output = container.logs().decode()
+    finally:
+        container.remove(force=True)
+    assert status == 1, output  # the CLI's own failure, not timeout's 124
+    assert "Waiting for your Docker engine" not in output
+    assert "Cannot connect to the Docker daemon at unix:///run/dockyard/docker.sock" in output
