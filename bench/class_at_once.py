@@ -503,7 +503,7 @@ async def _remove(backend, keys: list[str]) -> None:
 def _cpu_split_text(seconds: dict[str, float | None], count: int) -> str:
     parts = [seconds[part] for part in ("sandboxes", "app", "rest")]
     inner = " / ".join("n/a" if v is None else f"{v / count:.1f}" for v in parts)
-    return f"{seconds['all'] / count:.1f} ({inner})"
+    return f"{seconds['all'] / count:.1f} s ({inner})"
 
 
 def seconds_pair(values: list[float]) -> str:

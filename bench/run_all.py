@@ -11,6 +11,7 @@ import sys
 import time
 import traceback
 
+import check_rounds
 import class_at_once
 import concurrency
 import density
@@ -27,6 +28,7 @@ from harness import RESULTS_DIR, Result, format_table, log, machine_description
 BENCHMARKS = [
     start_times,
     first_pull,
+    check_rounds,
     single_terminal,
     held_shell,
     flood_memory,

@@ -1,0 +1,85 @@
+"""What a round of lesson checks costs the host: after every command in a
+lesson's terminal the app checks each step not passed yet, all in one `docker
+exec` (lessons/checks.py, sandbox/backends/docker/rounds.py). Measured on an
+idle sandbox whose engine answers, median of 10 (smoke: 2), from the CPU time
+of the sandbox's containers' cgroups and of the whole host:
+- a round of first-containers' four checks, none passed (each runs its first
+  `docker` command and stops there, as for a student who has just begun);
+- an exec running `true` (the exec alone: host dockerd, containerd, runc);
+- an exec running one `docker ps` (the student's CLI, the guard, the engine).
+
+    .venv/bin/python bench/check_rounds.py [--smoke]
+"""
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+import harness
+import psutil
+import yaml
+from class_at_once import _container_cpu_seconds
+from harness import Result, log, median
+
+TITLE = "What a round of checks costs"
+KEY = "h8-check-rounds"
+LESSON = Path(__file__).resolve().parent.parent / "lessons" / "content" / "en" / "02-first-containers.md"
+
+
+def first_containers_checks() -> list[str]:
+    front_matter = LESSON.read_text().split("---")[1]
+    return [step["check"]["run"] for step in yaml.safe_load(front_matter)["steps"] if "check" in step]
+
+
+def busy_seconds() -> float:
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
+async def run(bench: harness.Bench) -> list[Result]:
+    runs = 2 if bench.smoke else 10
+    backend = bench.backend()
+    await backend.remove(KEY)
+    await backend.start(KEY)
+    try:
+        if not await backend.wait_engine_ready(KEY, 120):
+            raise RuntimeError("the nested engine did not answer within 120 s")
+        await backend.exec(KEY, ["docker", "version"])  # a lazy engine starts for it
+        await asyncio.sleep(2 if bench.smoke else 5)
+        poll = await backend.poll(KEY)
+        containers = [poll.state["engine_id"], poll.state["workspace_id"]]
+        cases = {
+            "a round of first-containers' 4 checks, none passed": first_containers_checks(),
+            "an exec running `true`": ["true"],
+            "an exec running one `docker ps`": ["docker ps >/dev/null"],
+        }
+        results = []
+        for label, scripts in cases.items():
+            inside, host, wall = [], [], []
+            for _ in range(runs):
+                cgroups, busy, began = sum(map(_container_cpu_seconds, containers)), busy_seconds(), time.perf_counter()
+                await backend.exec_each(KEY, scripts)
+                wall.append(time.perf_counter() - began)
+                host.append(busy_seconds() - busy)
+                inside.append(sum(map(_container_cpu_seconds, containers)) - cgroups)
+                await asyncio.sleep(0.3)
+            log(f"{label}: wall {wall}, host {host}, inside {inside}")
+            results.append(
+                Result(
+                    "check rounds",
+                    f"{label}: host CPU (in the sandbox), wall",
+                    {
+                        "Dockyard": f"{median(host) * 1000:.0f} ms ({median(inside) * 1000:.0f} ms), "
+                        f"{median(wall) * 1000:.0f} ms"
+                    },
+                    "",
+                )
+            )
+        return results
+    finally:
+        await backend.remove(KEY)
+
+
+if __name__ == "__main__":
+    harness.run_benchmark(sys.modules[__name__], harness.arguments(__doc__).smoke)
