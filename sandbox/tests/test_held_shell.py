@@ -112,3 +112,59 @@ async def test_a_holder_that_never_sends_its_screen_is_given_up(wires, monkeypat
     engine.sendall(engine_frame(struct.pack(">L", 10) + b"abc"))  # and then nothing
     with pytest.raises(HolderUnavailable):
         await shell.attach()
+
+
+def started_exec(engine: socket.socket, ours: socket.socket, first: bytes):
+    """An exec as the Docker SDK hands it over (`exec_start(socket=True)`) after the
+    engine sent its response headers and `first` in one write, as on a busy host."""
+    import http.client
+    from types import SimpleNamespace
+
+    engine.sendall(
+        b"HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
+        b"Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n" + first
+    )
+    response = http.client.HTTPResponse(ours)
+    response.begin()  # reads the headers, and with them what came after, into its buffer
+    stream = response.fp.raw  # what docker-py's _get_raw_response_socket returns for a unix socket
+    stream._response = SimpleNamespace(raw=SimpleNamespace(_fp=response))
+    return stream
+
+
+async def test_a_first_frame_read_with_the_exec_response_headers_is_not_lost():
+    """Seen at 661 sandboxes: the holder's first frame came with the headers, and
+    the shell fell back to one held by the app process."""
+    from sandbox.backends.docker.exec import hijacked
+
+    ours, engine = socket.socketpair()
+    try:
+        stream = started_exec(engine, ours, engine_frame(struct.pack(">L", 0)))
+        with pytest.raises(BlockingIOError):  # the frame is not on the socket any more: in the client's buffer
+            ours.recv(64, socket.MSG_DONTWAIT | socket.MSG_PEEK)
+        sock, early = hijacked(stream)
+        assert early == engine_frame(struct.pack(">L", 0))
+        shell = HeldShell(sock, max_earlier=1024, early=early)
+        engine.sendall(engine_frame(b"$ "))
+        await shell.attach()
+        assert shell.earlier_output() == b""
+        assert await shell.read(65536) == b"$ "
+    finally:
+        engine.close()
+        ours.close()
+
+
+def test_a_bounded_exec_reads_the_frames_that_came_with_the_headers_first():
+    import time
+
+    from sandbox.backends.docker.exec import _Buffered, _read_frames, hijacked
+
+    ours, engine = socket.socketpair()
+    try:
+        sock, early = hijacked(started_exec(engine, ours, engine_frame(b"report 0\n")))
+        engine.sendall(engine_frame(b"report 1\n"))
+        engine.shutdown(socket.SHUT_WR)
+        out = _read_frames(_Buffered(sock, early), 1 << 20, time.monotonic() + 5)
+        assert out.stdout == b"report 0\nreport 1\n"
+    finally:
+        engine.close()
+        ours.close()

@@ -31,13 +31,31 @@ class BoundedOutput:
     timed_out: bool = False
 
 
+def hijacked(stream) -> tuple[socket.socket, bytes]:
+    """The socket of a started exec (the SDK's `exec_start(socket=True)`), and the
+    stream's first bytes that the SDK's HTTP client already read with the response
+    headers. On a busy host the engine's first frame comes in the same read as the
+    headers and sits in the client's buffer, which reading the socket skips: a new
+    shell's first frame was lost that way (bench/density.py, at 661 sandboxes).
+    The socket is left non-blocking."""
+    sock = getattr(stream, "_sock", stream)
+    sock.setblocking(False)  # peek below must not wait for bytes that are not there
+    response = getattr(stream, "_response", None)  # the SDK keeps it on the stream
+    reader = getattr(getattr(getattr(response, "raw", None), "_fp", None), "fp", None)
+    if reader is None:
+        return sock, b""
+    try:
+        return sock, bytes(reader.peek())  # what is buffered (one read at most, non-blocking)
+    except (OSError, ValueError):
+        return sock, b""
+
+
 def run_bounded(
     api, container_id: str, command: list[str], *, environment: dict, max_bytes: int, timeout: float
 ) -> BoundedOutput:
     exec_id = api.exec_create(container_id, command, stdout=True, stderr=True, environment=environment)["Id"]
-    response = api.exec_start(exec_id, socket=True)
-    sock = getattr(response, "_sock", response)
-    out = _read_frames(sock, max_bytes, time.monotonic() + timeout)
+    sock, early = hijacked(api.exec_start(exec_id, socket=True))
+    out = _read_frames(_Buffered(sock, early), max_bytes, time.monotonic() + timeout)
     try:
         sock.close()
     except OSError:
@@ -48,7 +66,23 @@ def run_bounded(
     return out
 
 
-def _read_frames(sock: socket.socket, max_bytes: int, deadline: float) -> BoundedOutput:
+class _Buffered:
+    """A socket read after the bytes that came before it (hijacked)."""
+
+    def __init__(self, sock: socket.socket, early: bytes):
+        self._sock = sock
+        self._early = bytearray(early)
+
+    def recv(self, size: int, timeout: float) -> bytes:
+        if self._early:
+            data = bytes(self._early[:size])
+            del self._early[:size]
+            return data
+        self._sock.settimeout(timeout)
+        return self._sock.recv(size)
+
+
+def _read_frames(sock: _Buffered, max_bytes: int, deadline: float) -> BoundedOutput:
     streams = {STDOUT: bytearray(), STDERR: bytearray()}
     combined = bytearray()
     out = BoundedOutput(exit_code=None, stdout=b"", stderr=b"", combined=b"")
@@ -76,16 +110,15 @@ def _read_frames(sock: socket.socket, max_bytes: int, deadline: float) -> Bounde
     return out
 
 
-def _read_exactly(sock: socket.socket, size: int, deadline: float) -> bytes | None:
+def _read_exactly(sock: _Buffered, size: int, deadline: float) -> bytes | None:
     """`size` bytes, None at a clean end of stream; TimeoutError past the deadline."""
     data = bytearray()
     while len(data) < size:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError
-        sock.settimeout(remaining)
         try:
-            chunk = sock.recv(min(size - len(data), 65536))
+            chunk = sock.recv(min(size - len(data), 65536), remaining)
         except TimeoutError:
             raise TimeoutError from None
         if not chunk:

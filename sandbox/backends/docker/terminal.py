@@ -29,6 +29,7 @@ from docker.errors import APIError, DockerException
 from sandbox.backends.base import PublishedPort, TerminalStream
 from sandbox.backends.docker import specs
 from sandbox.backends.docker.client import Engine
+from sandbox.backends.docker.exec import hijacked
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +84,14 @@ class HolderUnavailable(ConnectionError):
 class HeldShell(TerminalStream):
     """A `dockyard-shell attach` exec: the shell the workspace holds."""
 
-    def __init__(self, sock: socket.socket, max_earlier: int):
+    def __init__(self, sock: socket.socket, max_earlier: int, early: bytes = b""):
         self._sock = sock
         self._max_earlier = max_earlier
         self._raw = bytearray()  # the engine's frames, not yet taken apart
         self._payload = bytearray()  # output taken out of them, not yet read
         self._closed = False
         self._earlier = b""
+        self._take_frames(early)  # read with the exec's response headers (exec.hijacked)
 
     async def attach(self) -> None:
         """Read the holder's first message: what the screen showed until now."""
@@ -133,6 +135,10 @@ class HeldShell(TerminalStream):
             return False
         if not data:
             return False
+        self._take_frames(data)
+        return True
+
+    def _take_frames(self, data: bytes) -> None:
         raw = self._raw
         raw += data
         at = 0
@@ -144,7 +150,6 @@ class HeldShell(TerminalStream):
             self._payload += raw[at + STDCOPY_HEADER.size : end]  # stderr too: the holder's own errors
             at = end
         del raw[:at]
-        return True
 
     async def write(self, data: bytes) -> None:
         frames = b"".join(
@@ -218,8 +223,8 @@ async def open_held_shell(
     ]  # fmt: skip
     if language:  # no exec of its own for it when a class connects at once
         command = ["sh", "-c", write_language(language) + 'exec "$@"', "sh", *command]
-    sock = await engine.call(_open_exec, engine, workspace.id, command, False)
-    shell = HeldShell(sock, max_earlier=replay_bytes)
+    sock, early = await engine.call(_open_exec, engine, workspace.id, command, False)
+    shell = HeldShell(sock, max_earlier=replay_bytes, early=early)
     try:
         await shell.attach()
     except BaseException:
@@ -233,17 +238,21 @@ async def open_held_shell(
 class DockerTerminal(TerminalStream):
     """The hijacked HTTP connection of a `docker exec -it`, read without blocking."""
 
-    def __init__(self, engine: Engine, workspace, token: str, exec_id: str, sock: socket.socket):
+    def __init__(self, engine: Engine, workspace, token: str, exec_id: str, sock: socket.socket, early: bytes = b""):
         self._engine = engine
         self._workspace = workspace
         self._token = token
         self._exec_id = exec_id
         self._sock = sock
+        self._early = early  # read with the exec's response headers (exec.hijacked)
         self._closed = False
 
     async def read(self, max_bytes: int) -> bytes:
         if self._closed:
             return b""
+        if self._early:
+            data, self._early = self._early[:max_bytes], self._early[max_bytes:]
+            return data
         try:
             return await asyncio.get_running_loop().sock_recv(self._sock, max_bytes)
         except OSError:
@@ -281,11 +290,11 @@ async def open_stream(engine: Engine, workspace, script: str) -> DockerTerminal:
     token = uuid.uuid4().hex
     command = ["sh", "-c", RECORD_PID.format(token=token) + script]
     exec_id = await engine.call(_create_exec, engine, workspace.id, command, True)
-    sock = await engine.call(_start_exec, engine, exec_id, True)
-    return DockerTerminal(engine, workspace, token, exec_id, sock)
+    sock, early = await engine.call(_start_exec, engine, exec_id, True)
+    return DockerTerminal(engine, workspace, token, exec_id, sock, early)
 
 
-def _open_exec(engine: Engine, container_id: str, command: list[str], tty: bool) -> socket.socket:
+def _open_exec(engine: Engine, container_id: str, command: list[str], tty: bool) -> tuple[socket.socket, bytes]:
     return _start_exec(engine, _create_exec(engine, container_id, command, tty), tty)
 
 
@@ -293,11 +302,9 @@ def _create_exec(engine: Engine, container_id: str, command: list[str], tty: boo
     return engine.api.exec_create(container_id, command, stdin=True, tty=tty, environment=TERMINAL_ENV)["Id"]
 
 
-def _start_exec(engine: Engine, exec_id: str, tty: bool) -> socket.socket:
-    response = engine.api.exec_start(exec_id, tty=tty, socket=True)
-    sock = getattr(response, "_sock", response)
-    sock.setblocking(False)
-    return sock
+def _start_exec(engine: Engine, exec_id: str, tty: bool) -> tuple[socket.socket, bytes]:
+    """The exec's socket (non-blocking) and the first bytes already read from it."""
+    return hijacked(engine.api.exec_start(exec_id, tty=tty, socket=True))
 
 
 async def port_listings(stream: TerminalStream):
