@@ -58,6 +58,7 @@ import contextlib
 import html.parser
 import io
 import json
+import os
 import random
 import re
 import sys
@@ -67,6 +68,7 @@ import urllib.request
 import harness
 import psutil
 from clients import INTERRUPT, READLINE_READY, DockyardTerminal
+from django.test import override_settings
 from harness import FIRST_USER, LAST_USER, Result, log, mib, percentile
 
 TITLE = "A whole class at once: lessons walked by many students"
@@ -83,6 +85,7 @@ CHECK_TIMEOUT = 60.0  # after a step's last command
 START_TIMEOUT = 180.0
 CHOSEN_STUDENTS: int | None = None  # --students
 CHOSEN_LESSONS: list[str] | None = None  # --lessons
+CHOSEN_POOL = 0  # --pool: sandboxes started ahead of the class (SANDBOX_POOL_SIZE)
 # Commands the lesson's text runs to show an error: their non-zero status is the point.
 EXPECTED_FAILURES = {
     "basic-concepts": {"docker run --rm busybox cat /note.txt"},  # the container's layer is gone
@@ -521,6 +524,13 @@ async def run(bench: harness.Bench) -> list[Result]:
     keys = [f"u{FIRST_USER + i}" for i in range(count)]
     log(f"removing the sandboxes of {count} students (each starts cold)")
     await _remove(backend, keys)
+    if CHOSEN_POOL:
+        # As a school would: the pool filled before the class; the server then
+        # claims from it and refills it while the class works.
+        os.environ["SANDBOX_POOL_SIZE"] = str(CHOSEN_POOL)
+        with override_settings(SANDBOX_POOL_SIZE=CHOSEN_POOL):
+            log(f"filling the pool: {CHOSEN_POOL} sandboxes")
+            log(f"{await backend.fill_pool()} pool sandboxes wait")
     server = bench.dockyard()
     class_ = [Student(i, await bench.cookie(FIRST_USER + i)) for i in range(count)]
 
@@ -567,7 +577,10 @@ async def run(bench: harness.Bench) -> list[Result]:
     def mean(values):
         return sum(values) / len(values) if values else float("nan")
 
-    name = f"class at once ({count} students in {arrivals:.0f} s, {len(lessons)} lesson{'s' * (len(lessons) > 1)})"
+    pooled = f", pool {CHOSEN_POOL}" if CHOSEN_POOL else ""
+    name = (
+        f"class at once ({count} students in {arrivals:.0f} s, {len(lessons)} lesson{'s' * (len(lessons) > 1)}{pooled})"
+    )
     dockyard = "Dockyard"
     return [
         Result(
@@ -639,7 +652,9 @@ if __name__ == "__main__":
     parser = harness.parser(__doc__)
     parser.add_argument("--students", type=int, help=f"how many students ({STUDENTS}; smoke {SMOKE_STUDENTS})")
     parser.add_argument("--lessons", help=f"comma-separated lesson slugs ({','.join(LESSONS)})")
+    parser.add_argument("--pool", type=int, default=0, help="SANDBOX_POOL_SIZE, filled before the class (0)")
     args = parser.parse_args()
+    CHOSEN_POOL = args.pool
     CHOSEN_STUDENTS = args.students
     CHOSEN_LESSONS = args.lessons.split(",") if args.lessons else None
     harness.run_benchmark(sys.modules[__name__], args.smoke)

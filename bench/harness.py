@@ -31,7 +31,7 @@ RESULTS_DIR = BENCH_DIR / "results"
 PREFIX = os.environ.get("DOCKYARD_TEST_PREFIX", "dockyard-test")  # as the tests: another run may share the engine
 FIRST_USER = 9800
 LAST_USER = 9899
-MY_KEYS = re.compile(r"^(u98\d\d|h8-[a-z0-9-]+)$")
+MY_KEYS = re.compile(r"^(u98\d\d|h8-[a-z0-9-]+|pool-[0-9a-f]{10})$")  # pool-: class_at_once --pool
 SYSTEMS = ("PTY floor", "PTY + tmux", "terminado", "Dockyard")
 
 if str(ROOT) not in sys.path:
