@@ -322,11 +322,14 @@ class Bench:
         from sandbox.backends.docker.specs import LABEL
 
         client = docker.from_env()
-        keys = {
-            c.labels.get(LABEL, "")
-            for c in client.containers.list(all=True, filters={"label": LABEL})
-            if c.name.startswith(PREFIX + "-")
-        }
+        from sandbox.backends.docker.specs import ROLE_LABEL, key_from_name
+
+        containers = [
+            c for c in client.containers.list(all=True, filters={"label": LABEL}) if c.name.startswith(PREFIX + "-")
+        ]
+        # A claimed pool sandbox keeps its pool label under the student's names.
+        keys = {c.labels.get(LABEL, "") for c in containers}
+        keys |= {key_from_name(c.name, c.labels.get(ROLE_LABEL, "")) or "" for c in containers}
         keys |= {
             v.attrs.get("Labels", {}).get(LABEL, "")
             for v in client.volumes.list(filters={"label": LABEL})
