@@ -24,3 +24,12 @@ def timestamp(started_at: str) -> float:
         return datetime.datetime.fromisoformat(started_at).timestamp()
     except ValueError:
         return 0.0
+
+
+def running_engine_names(api) -> set[str]:
+    """Names of every running sandbox engine on the host, in one list call: the SDK's
+    containers.list() inspects each container it lists (one call per sandbox)."""
+    from sandbox.backends.docker.specs import ROLE_LABEL
+
+    summaries = api.containers(filters={"label": f"{ROLE_LABEL}=engine", "status": "running"})
+    return {name.lstrip("/") for summary in summaries for name in summary["Names"]}

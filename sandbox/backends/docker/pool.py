@@ -17,7 +17,7 @@ from docker.errors import APIError
 
 from sandbox.backends.base import RUNNING, ClassroomFull
 from sandbox.backends.docker import specs
-from sandbox.backends.docker.containers import joined, running
+from sandbox.backends.docker.containers import joined, running, running_engine_names
 
 if TYPE_CHECKING:
     from sandbox.backends.docker.backend import DockerBackend
@@ -55,12 +55,8 @@ class SandboxPool:
     def claim(self, names: specs.Names):
         """Rename a waiting pool sandbox to these names (blocking); (engine, workspace) or None."""
         engine_api = self._backend.engine
-        # The low-level list names every running engine without inspecting each
-        # (a class's 50 sandboxes were 50 calls per claim); only pool ones are read.
-        summaries = engine_api.client.api.containers(
-            filters={"label": f"{specs.ROLE_LABEL}=engine", "status": "running"}
-        )
-        for name in (name.lstrip("/") for summary in summaries for name in summary["Names"]):
+        # Only pool engines are read (inspecting all was 50 calls a claim in a class).
+        for name in sorted(running_engine_names(engine_api.api)):
             pool_key = specs.key_from_name(name, "engine")
             if pool_key is None or not specs.is_pool_key(pool_key):
                 continue
