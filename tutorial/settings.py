@@ -253,6 +253,11 @@ IMAGE_CACHE_UPSTREAM = envstr("IMAGE_CACHE_UPSTREAM", envstr("MIRROR_UPSTREAM", 
 SEED_IMAGES = envlist(
     "SEED_IMAGES", "busybox:latest,debian:bookworm,nginx:latest,redis:latest,registry:2,python:3-slim"
 )
+# SEED_IMAGES' layers, unpacked once on the host by seed_images and shared
+# read-only by every rootful engine, so a student's first `docker pull nginx`
+# fetches only the manifest (sandbox/backends/docker/course_layers.py).
+# "false": each engine downloads and unpacks its own.
+IMAGE_CACHE_SHARED_LAYERS = envbool("IMAGE_CACHE_SHARED_LAYERS", "true")
 
 # Debian's archive, for debootstrap (when the base image cannot be pulled) and
 # for what sandboxes may fetch through the package cache.

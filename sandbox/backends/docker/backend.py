@@ -212,7 +212,8 @@ class DockerBackend(SandboxBackend):
             networks |= set(container.attrs["NetworkSettings"].get("Networks") or {}) - {"none", "host", "bridge"}
             disk_keys |= self.disks.keys_of(container)
             container.remove(force=True, v=True)
-        for volume in volumes:
+        # The course's layers are every sandbox's, never one sandbox's to remove.
+        for volume in volumes - {specs.course_layers_volume()}:
             try:
                 self.client.volumes.get(volume).remove(force=True)
             except docker.errors.NotFound:

@@ -23,6 +23,7 @@ SOCKET_DIR = "/run/dockyard"
 SOCKET_PATH = f"{SOCKET_DIR}/docker.sock"
 LANGUAGE_FILE = f"{SOCKET_DIR}/language"  # the student's page language: the guard words refusals in it
 ENGINE_UP_FILE = f"{SOCKET_DIR}/engine-up"  # there while the student's engine runs (it starts on first use)
+COURSE_LAYERS_DIR = "/var/lib/dockyard-layers"  # the course's unpacked layers (course_layers.py), read-only
 LABEL = "dockyard.sandbox"  # value: the sandbox key
 ROLE_LABEL = "dockyard.role"  # engine | workspace | network | volume
 
@@ -124,6 +125,19 @@ def network_options(names: Names, subnet) -> dict:
     )
 
 
+def course_layers_volume() -> str:
+    """The host volume with the course's unpacked layers: one per image set, shared by all sandboxes."""
+    return f"{settings.SANDBOX_IMAGE_PREFIX}-course-layers"
+
+
+def shares_course_layers() -> bool:
+    return (
+        settings.IMAGE_CACHE_ENABLED
+        and settings.IMAGE_CACHE_SHARED_LAYERS
+        and settings.SANDBOX_ENGINE_MODE == "rootful"
+    )
+
+
 def engine_environment() -> dict[str, str]:
     environment = {
         "DOCKYARD_ENGINE_START": settings.SANDBOX_ENGINE_START,
@@ -161,6 +175,9 @@ def engine_options(names: Names) -> dict:
         nano_cpus=_cpus(settings.SANDBOX_ENGINE_CPUS),
         pids_limit=settings.SANDBOX_ENGINE_PIDS,
     )
+    if shares_course_layers():
+        # Read-only: every sandbox's engine links to the same files (course_layers.py in the engine image).
+        options["volumes"][course_layers_volume()] = {"bind": COURSE_LAYERS_DIR, "mode": "ro"}
     if settings.SANDBOX_ENGINE_MODE == "rootless":
         options.update(
             # SYS_ADMIN only for the entrypoint's mounts; dockerd and every nested

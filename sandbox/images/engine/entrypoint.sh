@@ -40,6 +40,9 @@ ROOTLESS_RUNTIME=/run/dockyard-rootless
 # rootful: containerd runs beside dockerd (start_rootful); rootless: dockerd starts its own.
 CONTAINERD_SOCKET=/var/run/docker/containerd/containerd.sock
 containerd_pid=
+# The course's layers, unpacked once on the host and shared read-only
+# (course_layers.py; mounted by sandbox/backends/docker/specs.py when present).
+COURSE_LAYERS=/var/lib/dockyard-layers
 
 say() { echo "dockyard-engine: $*" >&2; }
 
@@ -171,6 +174,17 @@ load_seeds() {
     done
 }
 
+# Lay the course's layers over the engine's store before dockerd reads it, so
+# that a first `docker pull nginx` only fetches the manifest. Files already
+# there are kept: a layer the student pulled or built stays the student's, and a
+# seeded layer the student's `docker rmi` removed comes back unseen (no image
+# names it). Only for a rootful engine: a rootless one's user namespace would
+# see the shared files as nobody's.
+seed_course_layers() {
+    [ "$MODE" = rootful ] && [ -d "$COURSE_LAYERS/seed" ] || return 0
+    cp -a --update=none "$COURSE_LAYERS/seed/." /var/lib/docker/ || say "could not lay the course's layers"
+}
+
 containerd_runs() { [ -z "$containerd_pid" ] || kill -0 "$containerd_pid" 2>/dev/null; }
 
 # The engine, on the socket dockyard-activate listens on (fd 3, LISTEN_FD): only
@@ -187,6 +201,7 @@ run_engine() {
     wait_for 10 test -S "$PLUGIN_SOCKET" || { say "the authorization plugin did not start"; exit 1; }
 
     export DOCKER_HOST="unix://$ENGINE_SOCKET"
+    seed_course_layers
     case "$MODE" in
         rootful) start_rootful ;;
         rootless) start_rootless ;;

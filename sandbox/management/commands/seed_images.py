@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sandbox.backends.docker import image_cache, package_cache
+from sandbox.backends.docker import course_layers, image_cache, package_cache, specs
 from sandbox.backends.docker import images as image_builder
 
 
@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "Start the classroom's caches: the package cache (Debian's archive, for apt-get in sandboxes) "
         "and the image cache, filled with SEED_IMAGES: pulled from Docker Hub when reachable, "
-        "otherwise built locally from Debian packages."
+        "otherwise built locally from Debian packages; then their layers, unpacked once for every sandbox "
+        "(IMAGE_CACHE_SHARED_LAYERS)."
     )
 
     def add_arguments(self, parser):
@@ -28,9 +29,15 @@ class Command(BaseCommand):
         if not settings.IMAGE_CACHE_ENABLED:
             self.stdout.write("The image cache is turned off (IMAGE_CACHE_ENABLED=false).")
             return
+        images = images or settings.SEED_IMAGES
         try:
-            image_cache.seed(image_builder.client_or_error(), images or settings.SEED_IMAGES, log)
+            client = image_builder.client_or_error()
+            image_cache.seed(client, images, log)
             for entry in image_cache.cached_images():
                 log(f"  cached: {entry['name']}:{', '.join(entry['tags'])}")
+            if specs.shares_course_layers():
+                # The seed replaces the last one: it holds the whole course, not only what was named here.
+                everything = list(dict.fromkeys([*settings.SEED_IMAGES, *images]))
+                course_layers.refresh(client, everything, image_cache.serve_url(), log)
         except image_builder.BuildError as exc:
             raise CommandError(str(exc)) from exc
