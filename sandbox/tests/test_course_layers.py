@@ -78,6 +78,7 @@ def test_the_seed_links_each_layer_of_the_images_and_says_which_blob_it_is(tmp_p
     assert os.readlink(child_layer / "diff") == str(data / "overlay2" / ("d" * 64) / "diff")
     assert (child_layer / "lower").read_text() == "l/BASELINK"
     assert (child_layer / "work").is_dir()
+    assert (child_layer / "committed").exists()  # dockerd then mounts it read-only to read it whole
     assert os.readlink(seed / "overlay2/l/CHILDLINK") == "../" + "d" * 64 + "/diff"
     assert (seed / "overlay2/l/BASELINK/etc/hostname").read_text() == "c" * 64  # followed into the data root
     assert not (seed / "overlay2" / ("c" * 64) / "lower").exists()

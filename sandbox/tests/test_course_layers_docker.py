@@ -111,3 +111,19 @@ def test_removing_a_sandbox_leaves_the_shared_layers_for_the_others(published_se
         passing.remove()
     published_seed.reload()  # NotFound if the removal took it
     assert published_seed.attrs["Name"] == specs.course_layers_volume()
+
+
+def test_a_shared_image_is_read_whole_by_save_and_push(bob):
+    saved = bob.sh("docker pull -q nginx >/dev/null && docker save nginx | tar -tf - | grep -c '^blobs/sha256/.'")
+    assert saved.exit_code == 0, saved.output
+    assert int(saved.output.strip()) >= 5, saved.output  # the layers, the config, the manifest
+
+    pushed = bob.sh(
+        "docker rm -f hub >/dev/null 2>&1; docker run -d --name hub -p 5000:5000 registry:2 >/dev/null && "
+        "for i in $(seq 1 50); do curl -fsS localhost:5000/v2/ >/dev/null && break; sleep 0.1; done && "
+        "docker tag nginx localhost:5000/web && docker push localhost:5000/web && "
+        "docker rmi localhost:5000/web >/dev/null && docker pull localhost:5000/web >/dev/null && "
+        "docker run --rm localhost:5000/web cat /usr/share/nginx/html/index.html"
+    )
+    assert pushed.exit_code == 0, pushed.output
+    assert "Pushed" in pushed.output and WELCOME in pushed.output

@@ -12,8 +12,9 @@ seed_course_layers). It holds, for each layer:
 
 - image/overlay2/layerdb/sha256/<chain ID>/: what dockerd's layer store reads
   (tar-split.json.gz is a link into the data root);
-- overlay2/<cache ID>/: its `link` and `lower` files, and `diff` as a link to
-  the unpacked layer in the data root, read-only for every sandbox;
+- overlay2/<cache ID>/: its `link` and `lower` files, `committed` (so dockerd
+  never mounts it writable), and `diff` as a link to the unpacked layer in the
+  data root, read-only for every sandbox;
 - overlay2/l/<link>: the short name overlay mounts use;
 - image/overlay2/distribution/: which registry blob is that layer, so a pull
   of the image says "Already exists" instead of downloading and unpacking it.
@@ -79,6 +80,10 @@ def seed_layer(data_root: str, seed: str, chain_id: str) -> str:
     if os.path.exists(os.path.join(layer, "lower")):
         write(os.path.join(seeded, "lower"), read(os.path.join(layer, "lower")))
         os.makedirs(os.path.join(seeded, "work"))
+        # dockerd mounts a "committed" layer read-only (its diff as one more lower
+        # layer) when it reads the layer whole, as `docker save` and `docker push`
+        # do; without the mark it would try to write to the shared diff.
+        write(os.path.join(seeded, "committed"), "")
     link(os.path.join(layer, "diff"), os.path.join(seeded, "diff"))
     link(f"../{cache_id}/diff", os.path.join(seed, "overlay2/l", short))
     return read(os.path.join(source, "diff")).strip()
