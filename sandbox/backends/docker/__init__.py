@@ -14,6 +14,7 @@
     files.py          the file editor's reads and writes (tar over the API)
     images.py         building the sandbox images (build_images)
     image_cache.py    the registry that serves images to the sandboxes' engines
+    course_layers.py  the course's images unpacked once, shared read-only by every engine
     package_cache.py  the Debian package cache sandboxes reach instead of the internet
 
 Only this package imports the Docker SDK (and the tests that check the engine).
