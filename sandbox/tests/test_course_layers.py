@@ -90,17 +90,23 @@ def test_the_seed_links_each_layer_of_the_images_and_says_which_blob_it_is(tmp_p
     assert not (seed / STORE / "imagedb").exists()  # no image: the student's list stays empty
 
 
-def test_a_new_seed_replaces_the_last_in_one_rename_and_the_one_before_goes(tmp_path, monkeypatch):
+def test_a_new_seed_replaces_its_caches_last_in_one_rename_and_the_one_before_goes(tmp_path, monkeypatch):
     data, diff_ids, _ = make_data_root(tmp_path)
     layers = data.parent
-    names = iter(["20261202T000001", "20261202T000002", "20261202T000003"])
+    names = iter(["20261202T000001", "20261202T000002", "20261202T000003", "20261202T000004"])
     monkeypatch.setattr(course_layers.time, "strftime", lambda _: next(names))
+    course_layers.publish(str(layers), "15000", [diff_ids[:1]])  # another install's cache, on the same host
     for _ in range(3):
-        course_layers.publish(str(layers), [diff_ids])
+        course_layers.publish(str(layers), "5000", [diff_ids])
     pid = os.getpid()
-    assert os.readlink(layers / "seed") == f"seeds/20261202T000003-{pid}"
-    assert sorted(os.listdir(layers / "seeds")) == [f"20261202T000002-{pid}", f"20261202T000003-{pid}"]
-    assert not (layers / "seed.new").exists()
+    assert os.readlink(layers / "seed-5000") == f"seeds/5000-20261202T000004-{pid}"
+    assert os.readlink(layers / "seed-15000") == f"seeds/15000-20261202T000001-{pid}"
+    assert sorted(os.listdir(layers / "seeds")) == [
+        f"15000-20261202T000001-{pid}",
+        f"5000-20261202T000003-{pid}",
+        f"5000-20261202T000004-{pid}",
+    ]
+    assert not (layers / "seed-5000.new").exists()
 
 
 def test_only_a_rootful_engine_with_the_cache_mounts_the_shared_layers():

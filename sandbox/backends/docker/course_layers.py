@@ -14,7 +14,10 @@ and the config. Nothing the student does in a container reaches the shared
 files: overlayfs writes to the container's own layer on the student's disk.
 
 The volume keeps every layer it ever unpacked, so an engine whose store links
-to layers of an older image set still finds them after a refresh.
+to layers of an older image set still finds them after a refresh. Installs on
+one Docker host with the same SANDBOX_IMAGE_PREFIX share it; each publishes
+the seed of its own cache (`seed-<IMAGE_CACHE_PORT>`), whose digests its
+engines pull.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ def refresh(client: docker.DockerClient, images: list[str], mirror: str, log) ->
     container = client.containers.run(
         specs.image("engine"),
         entrypoint=["/usr/local/bin/dockyard-course-layers"],
-        command=[mirror, *images],
+        command=[mirror, str(settings.IMAGE_CACHE_PORT), *images],
         name=name,
         detach=True,
         network_mode="host",

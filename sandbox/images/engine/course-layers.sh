@@ -4,17 +4,19 @@
 # sandbox/backends/docker/course_layers.py in a throwaway container of this
 # image, with the course-layers volume at $LAYERS:
 #
-#   dockyard-course-layers MIRROR IMAGE...
+#   dockyard-course-layers MIRROR CACHE_PORT IMAGE...
 #
 # A dockerd of its own, with no network of its own and no firewall rules (the
 # container shares the host's network to reach the cache), pulls each IMAGE
-# through MIRROR into $LAYERS/data, which is kept from one run to the next.
+# through MIRROR into $LAYERS/data, which is kept from one run to the next, then
+# publishes the seed of that cache ($LAYERS/seed-CACHE_PORT).
 set -eu
 LAYERS=/var/lib/dockyard-layers
 SOCKET=/run/dockyard-course-layers.sock
 LOG=/run/dockyard-course-layers.log
 mirror=$1
-shift
+cache=$2
+shift 2
 
 say() { echo "dockyard-course-layers: $*" >&2; }
 
@@ -46,4 +48,4 @@ for image; do
 done
 kill -TERM "$dockerd_pid"
 wait "$dockerd_pid" || :
-exec python3 /usr/local/lib/dockyard/course_layers.py "$LAYERS" <"$lists"
+exec python3 /usr/local/lib/dockyard/course_layers.py "$LAYERS" "$cache" <"$lists"

@@ -1,12 +1,15 @@
 """Make the seed that gives every new engine the course's layers without a pull.
 
-    python3 course_layers.py LAYERS_DIR < LAYER_LISTS
+    python3 course_layers.py LAYERS_DIR CACHE < LAYER_LISTS
 
 LAYERS_DIR/data is the data root of a throwaway dockerd that pulled the
 course's images through the classroom cache (dockyard-course-layers, kept from
 one refresh to the next, so layers that older seeds name stay); LAYER_LISTS has one
 JSON list of diff IDs per image, bottom layer first (`docker image inspect
---format '{{json .RootFS.Layers}}'`). The seed is a tree laid over a new
+--format '{{json .RootFS.Layers}}'`). CACHE names the image cache they came
+from (its port): a seed holds that cache's blob digests, so each install's
+engines read the seed of their own cache, `seed-<CACHE>`, even where several
+installs share this volume. The seed is a tree laid over a new
 engine's /var/lib/docker before its dockerd starts (entrypoint.sh,
 seed_course_layers). It holds, for each layer:
 
@@ -110,29 +113,28 @@ def make_seed(data_root: str, seed: str, layer_lists: list[list[str]]) -> int:
     return len(chains)
 
 
-def publish(layers_dir: str, layer_lists: list[list[str]]) -> None:
-    """Write a new seed beside the old ones, then point `seed` at it in one rename.
+def publish(layers_dir: str, cache: str, layer_lists: list[list[str]]) -> None:
+    """Write a new seed beside the old ones, then point `seed-<cache>` at it in one rename.
 
-    An engine starting meanwhile copies either seed whole. The seed before the
-    last is removed: no copy of it can still be under way by then.
+    An engine starting meanwhile copies either seed whole. That cache's seed
+    before the last is removed: no copy of it can still be under way by then.
     """
     seeds = os.path.join(layers_dir, "seeds")
-    name = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
-    fresh = os.path.join(seeds, name)
-    count = make_seed(os.path.join(layers_dir, "data"), fresh, layer_lists)
-    pointer = os.path.join(layers_dir, "seed")
+    name = f"{cache}-" + time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
+    count = make_seed(os.path.join(layers_dir, "data"), os.path.join(seeds, name), layer_lists)
+    pointer = os.path.join(layers_dir, f"seed-{cache}")
     os.symlink(f"seeds/{name}", pointer + ".new")
     os.replace(pointer + ".new", pointer)
-    for old in sorted(os.listdir(seeds))[:-2]:
+    for old in sorted(entry for entry in os.listdir(seeds) if entry.startswith(f"{cache}-"))[:-2]:
         shutil.rmtree(os.path.join(seeds, old))
     print(f"dockyard-course-layers: {count} layers seeded ({name})", file=sys.stderr)
 
 
 def main() -> None:
-    if len(sys.argv) != 2:
-        raise SystemExit("usage: course_layers.py LAYERS_DIR < LAYER_LISTS")
+    if len(sys.argv) != 3 or not sys.argv[2].isdigit():
+        raise SystemExit("usage: course_layers.py LAYERS_DIR CACHE_PORT < LAYER_LISTS")
     layer_lists = [json.loads(line) for line in sys.stdin if line.strip()]
-    publish(sys.argv[1], layer_lists)
+    publish(sys.argv[1], sys.argv[2], layer_lists)
 
 
 if __name__ == "__main__":

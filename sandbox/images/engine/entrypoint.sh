@@ -178,11 +178,13 @@ load_seeds() {
 # that a first `docker pull nginx` only fetches the manifest. Files already
 # there are kept: a layer the student pulled or built stays the student's, and a
 # seeded layer the student's `docker rmi` removed comes back unseen (no image
-# names it). Only for a rootful engine: a rootless one's user namespace would
+# names it). The seed is that of the cache this engine pulls through (its
+# digests). Only for a rootful engine: a rootless one's user namespace would
 # see the shared files as nobody's.
 seed_course_layers() {
-    [ "$MODE" = rootful ] && [ -d "$COURSE_LAYERS/seed" ] || return 0
-    cp -a --update=none "$COURSE_LAYERS/seed/." /var/lib/docker/ || say "could not lay the course's layers"
+    seed=$COURSE_LAYERS/seed-${DOCKYARD_MIRROR_PORT:-none}
+    [ "$MODE" = rootful ] && [ -d "$seed" ] || return 0
+    cp -a --update=none "$seed/." /var/lib/docker/ || say "could not lay the course's layers"
 }
 
 containerd_runs() { [ -z "$containerd_pid" ] || kill -0 "$containerd_pid" 2>/dev/null; }
