@@ -3,12 +3,18 @@ made-up data root: what a new engine's store gets, and how a new seed replaces
 the last. The real engine's side is test_course_layers_docker.py."""
 
 import hashlib
+import io
 import json
 import os
 
+import docker
+import pytest
+from django.core.management import call_command
 from django.test import override_settings
 
+from sandbox.backends.docker import course_layers as host_course_layers
 from sandbox.backends.docker import specs
+from sandbox.backends.docker.images import BuildError
 from sandbox.tests.authz_helpers import _load
 
 course_layers = _load("course_layers")
@@ -125,3 +131,37 @@ def test_only_a_rootful_engine_with_the_cache_mounts_the_shared_layers():
         assert not mounted()
     with override_settings(IMAGE_CACHE_ENABLED=False, IMAGE_CACHE_SHARED_LAYERS=True, SANDBOX_ENGINE_MODE="rootful"):
         assert not mounted()
+
+
+class RefusingContainers:
+    def get(self, name):
+        raise docker.errors.NotFound("no such container")
+
+    def run(self, *args, **kwargs):
+        raise docker.errors.APIError("500 Server Error: no space left on device")
+
+
+class RefusingEngine:
+    containers = RefusingContainers()
+
+
+def test_an_engine_error_while_unpacking_says_what_failed():
+    with pytest.raises(BuildError, match="unpacking the course's images .* no space left on device"):
+        host_course_layers.refresh(RefusingEngine(), ["nginx"], "http://127.0.0.1:5000", lambda line: None)
+
+
+def test_seed_images_goes_on_without_shared_layers_and_says_so(monkeypatch):
+    """The cache is what sandboxes need; without the shared layers each engine unpacks its own."""
+    from sandbox.backends.docker import image_cache, package_cache
+    from sandbox.backends.docker import images as image_builder
+
+    monkeypatch.setattr(package_cache, "ensure_package_cache", lambda client, log: None)
+    monkeypatch.setattr(image_builder, "client_or_error", lambda: RefusingEngine())
+    monkeypatch.setattr(image_cache, "seed", lambda client, images, log: log("[cache] seeded"))
+    monkeypatch.setattr(image_cache, "cached_images", lambda: [{"name": "nginx", "tags": ["latest"]}])
+    out, err = io.StringIO(), io.StringIO()
+    with override_settings(IMAGE_CACHE_ENABLED=True, IMAGE_CACHE_SHARED_LAYERS=True, SANDBOX_ENGINE_MODE="rootful"):
+        call_command("seed_images", stdout=out, stderr=err)
+    assert "cached: nginx:latest" in out.getvalue()
+    assert "no space left on device" in err.getvalue()
+    assert "each engine pulls and unpacks the course's images itself" in err.getvalue()

@@ -39,6 +39,13 @@ def refresh(client: docker.DockerClient, images: list[str], mirror: str, log) ->
     The throwaway engine shares the host's network (to reach the cache on
     loopback) but makes no network or firewall rule of its own (course-layers.sh).
     """
+    try:
+        _refresh(client, images, mirror, log)
+    except docker.errors.DockerException as exc:
+        raise BuildError(f"unpacking the course's images for the sandboxes failed: {exc}") from exc
+
+
+def _refresh(client: docker.DockerClient, images: list[str], mirror: str, log) -> None:
     name = f"{settings.SANDBOX_NAME_PREFIX}-course-layers"
     try:
         client.containers.get(name).remove(force=True)

@@ -35,9 +35,19 @@ class Command(BaseCommand):
             image_cache.seed(client, images, log)
             for entry in image_cache.cached_images():
                 log(f"  cached: {entry['name']}:{', '.join(entry['tags'])}")
-            if specs.shares_course_layers():
-                # The seed replaces the last one: it holds the whole course, not only what was named here.
-                everything = list(dict.fromkeys([*settings.SEED_IMAGES, *images]))
-                course_layers.refresh(client, everything, image_cache.serve_url(), log)
         except image_builder.BuildError as exc:
             raise CommandError(str(exc)) from exc
+        if specs.shares_course_layers():
+            self._share_layers(client, images, log)
+
+    def _share_layers(self, client, images, log) -> None:
+        """Sandboxes work without the shared layers (each engine then unpacks its own): say so, go on."""
+        # The seed replaces the last one: it holds the whole course, not only what was named here.
+        everything = list(dict.fromkeys([*settings.SEED_IMAGES, *images]))
+        try:
+            course_layers.refresh(client, everything, image_cache.serve_url(), log)
+        except image_builder.BuildError as exc:
+            self.stderr.write(
+                f"[layers] {exc}\n[layers] Sandboxes still work: each engine pulls and unpacks the course's images "
+                "itself, as with IMAGE_CACHE_SHARED_LAYERS=false. Run seed_images again to retry."
+            )
