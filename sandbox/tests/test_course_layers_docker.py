@@ -127,3 +127,16 @@ def test_a_shared_image_is_read_whole_by_save_and_push(bob):
     )
     assert pushed.exit_code == 0, pushed.output
     assert "Pushed" in pushed.output and WELCOME in pushed.output
+
+
+def test_the_shared_layers_cannot_be_mounted_into_a_students_container(bob):
+    """The engine mounts them; the student's engine API refuses every way to name them."""
+    attempts = {
+        "bind": "docker run --rm -v /var/lib/dockyard-layers:/x busybox ls /x",
+        "mount": "docker run --rm --mount type=bind,source=/var/lib/dockyard-layers/data,target=/x busybox ls /x",
+        "volume": "docker volume create -o type=none -o o=bind -o device=/var/lib/dockyard-layers layers",
+    }
+    for way, command in attempts.items():
+        result = bob.sh(command)
+        assert result.exit_code != 0, (way, result.output)
+        assert "authorization denied" in result.output, (way, result.output)
