@@ -30,7 +30,7 @@ from sandbox.backends.docker import specs
 from sandbox.backends.docker.images import BuildError
 from sandbox.backends.docker.specs import LABEL, ROLE_LABEL
 
-OUTPUT_LIMIT = 64 * 1024  # of the throwaway dockerd's messages, shown when it fails
+OUTPUT_LIMIT = 64 * 1024  # of the throwaway engine's messages shown: its progress, or dockerd's log tail on failure
 
 
 def refresh(client: docker.DockerClient, images: list[str], mirror: str, log) -> None:

@@ -126,7 +126,7 @@ def network_options(names: Names, subnet) -> dict:
 
 
 def course_layers_volume() -> str:
-    """The host volume with the course's unpacked layers: one per image set, shared by all sandboxes."""
+    """The host volume with the course's unpacked layers: one per image prefix, shared by all sandboxes."""
     return f"{settings.SANDBOX_IMAGE_PREFIX}-course-layers"
 
 
