@@ -6,9 +6,11 @@ other sandboxes write on."""
 import os
 import re
 
+import docker
 import pytest
 from django.test import override_settings
 
+from sandbox.backends.docker.specs import Names
 from sandbox.tests.docker_fixtures import TEST_PREFIX, RunningSandbox, require_engine_and_images
 
 pytestmark = pytest.mark.docker
@@ -75,6 +77,15 @@ def test_the_workspace_writes_nowhere_else(small_disks):
     )
     assert result.output.count("Read-only file system") == 2, result.output
     assert "No space left on device" in result.output, result.output
+
+
+def test_what_the_student_writes_to_the_workspaces_own_output_is_kept_nowhere(small_disks):
+    filler, _ = small_disks
+    result = filler.sh("head -c 8M /dev/zero | timeout 20 tee /proc/1/fd/1 /proc/1/fd/2 >/dev/null && echo written")
+    assert result.output.strip().endswith("written"), result.output
+    workspace = docker.from_env().containers.get(Names(filler.key).workspace)
+    assert workspace.attrs["LogPath"] == "", workspace.attrs["LogPath"]
+    assert workspace.attrs["HostConfig"]["LogConfig"]["Type"] == "none"
 
 
 def test_other_sandboxes_write_on(small_disks):

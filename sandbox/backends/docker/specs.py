@@ -93,6 +93,10 @@ def engine_seccomp_profile() -> str:
 # The engine logs every request its guard refuses (~200 bytes each, and the
 # student can make as many as they like); without rotation the host's disk fills.
 LOG_CONFIG = {"type": "json-file", "config": {"max-size": "1m", "max-file": "2"}}
+# The workspace's own process only sleeps (the shell is an exec), and no one reads
+# its output: without a log, what the student writes there reaches no host disk, and
+# the host's dockerd holds one log file fewer per sandbox (its open files limit density).
+WORKSPACE_LOG_CONFIG = {"type": "none"}
 
 
 def labels(key: str, role: str) -> dict[str, str]:
@@ -201,7 +205,7 @@ def workspace_options(names: Names, engine_id: str) -> dict:
         cap_drop=WORKSPACE_CAP_DROP,
         security_opt=["no-new-privileges"],
         network_mode=f"container:{engine_id}",
-        log_config=LOG_CONFIG,
+        log_config=WORKSPACE_LOG_CONFIG,
         # Nothing the student writes outside the home folder (on the sandbox's own disk)
         # reaches the host's disk: a read-only root, small in-memory scratch folders.
         read_only=True,
