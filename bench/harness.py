@@ -211,6 +211,7 @@ class Bench:
     run may have created is removed."""
 
     density_count = 0  # sandboxes bench/density.py starts; 0: its default
+    density_close_shells = False  # bench/density.py closes each terminal after its first screen
 
     def __init__(self, smoke: bool):
         self.smoke = smoke
