@@ -1,26 +1,33 @@
 """What a round of lesson checks costs the host: after every command in a
 lesson's terminal the app checks each step not passed yet, all in one `docker
-exec` (lessons/checks.py, sandbox/backends/docker/rounds.py). Measured on an
+round (lessons/checks.py, sandbox/backends/docker/rounds.py), sent to the
+sandbox's round runner (round_runner.py), or run as an exec of its own when
+the runner fails (as every round did before the runner). Measured on an
 idle sandbox whose engine answers, median of 10 (smoke: 2), from the CPU time
-of the sandbox's containers' cgroups and of the whole host:
+of the sandbox's containers' cgroups and of the whole host, each way:
 - a round of first-containers' four checks, none passed (each runs its first
   `docker` command and stops there, as for a student who has just begun);
-- an exec running `true` (the exec alone: host dockerd, containerd, runc);
-- an exec running one `docker ps` (the student's CLI, the guard, the engine).
+- a round running `true` (the round's own cost: for an exec, host dockerd,
+  containerd, runc);
+- a round running one `docker ps` (the student's CLI, the guard, the engine).
 
     .venv/bin/python bench/check_rounds.py [--smoke]
 """
 
 import asyncio
+import itertools
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import harness
 import psutil
 import yaml
 from class_at_once import _container_cpu_seconds
 from harness import Result, log, median
+
+from sandbox.backends.docker.round_runner import RunnerFailed
 
 TITLE = "What a round of checks costs"
 KEY = "h8-check-rounds"
@@ -37,6 +44,18 @@ def busy_seconds() -> float:
     return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
+def as_an_exec(backend):
+    """exec_each as when the sandbox's runner fails: the round in an exec of its own."""
+
+    async def round_in_an_exec(key, scripts):
+        runners = backend.round_runners
+        runners.close(key)
+        with mock.patch.object(runners, "run", side_effect=RunnerFailed("measured without the runner")):
+            return await backend.exec_each(key, scripts)
+
+    return round_in_an_exec
+
+
 async def run(bench: harness.Bench) -> list[Result]:
     runs = 2 if bench.smoke else 10
     backend = bench.backend()
@@ -50,16 +69,20 @@ async def run(bench: harness.Bench) -> list[Result]:
         poll = await backend.poll(KEY)
         containers = [poll.state["engine_id"], poll.state["workspace_id"]]
         cases = {
-            "a round of first-containers' 4 checks, none passed": first_containers_checks(),
-            "an exec running `true`": ["true"],
-            "an exec running one `docker ps`": ["docker ps >/dev/null"],
+            "first-containers' 4 checks, none passed": first_containers_checks(),
+            "`true`": ["true"],
+            "one `docker ps`": ["docker ps >/dev/null"],
         }
         results = []
-        for label, scripts in cases.items():
+        for (label, scripts), (way, run_round) in itertools.product(
+            cases.items(), [("on the runner", backend.exec_each), ("as an exec of its own", as_an_exec(backend))]
+        ):
+            label = f"a round of {label}, {way}"
             inside, host, wall = [], [], []
+            await run_round(KEY, scripts)  # the runner starts in its first round
             for _ in range(runs):
                 cgroups, busy, began = sum(map(_container_cpu_seconds, containers)), busy_seconds(), time.perf_counter()
-                await backend.exec_each(KEY, scripts)
+                await run_round(KEY, scripts)
                 wall.append(time.perf_counter() - began)
                 host.append(busy_seconds() - busy)
                 inside.append(sum(map(_container_cpu_seconds, containers)) - cgroups)

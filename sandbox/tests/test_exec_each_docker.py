@@ -2,6 +2,8 @@
 checks): each runs as it would alone, with its own status, output, bound and
 deadline, whatever the others or the student print."""
 
+import asyncio
+
 import pytest
 
 from sandbox.backends.docker import rounds
@@ -47,3 +49,37 @@ def test_the_student_reading_the_boundary_cannot_fake_a_later_result(sandbox):
     faker = 'printf "\\n%s 1 0\\nfaked" "$DOCKYARD_BOUNDARY"'
     results = sandbox.run(sandbox.backend.exec_each(sandbox.key, [faker, "exit 5"]))
     assert results[1].exit_code == 5
+
+
+def _runners(sandbox) -> list[str]:
+    """The pids of the workspace's round runners (the pgrep's own shell is not one)."""
+    return sandbox.sh("pgrep -f '^bash -c .* dockyard-round-runner$' || true").output.split()
+
+
+def test_rounds_share_one_runner_and_a_killed_one_is_replaced(sandbox):
+    """Each round goes to the sandbox's one runner (round_runner.py), not an exec of
+    its own; the student killing it costs the next round nothing."""
+    for n in range(3):
+        assert sandbox.run(sandbox.backend.exec_each(sandbox.key, [f"echo {n}"]))[0].output == f"{n}\n"
+    runners = _runners(sandbox)
+    assert len(runners) == 1, runners
+    sandbox.sh("pkill -KILL -f dockyard-round-runner")
+    results = sandbox.run(sandbox.backend.exec_each(sandbox.key, ["echo after the kill", "exit 2"]))
+    assert [(r.exit_code, r.output) for r in results] == [(0, "after the kill\n"), (2, "")]
+    sandbox.run(sandbox.backend.exec_each(sandbox.key, ["true"]))
+    replaced = _runners(sandbox)
+    assert len(replaced) == 1 and replaced != runners, (runners, replaced)
+
+
+def test_a_runner_left_idle_is_closed_and_holds_no_exec(sandbox, monkeypatch):
+    from sandbox.backends.docker import round_runner
+
+    monkeypatch.setattr(round_runner, "IDLE_SECONDS", 1)
+    sandbox.run(_round_then_wait(sandbox, 3))
+    assert _runners(sandbox) == []
+
+
+async def _round_then_wait(sandbox, seconds):
+    # One event loop for both: the idle timer is the loop's.
+    await sandbox.backend.exec_each(sandbox.key, ["true"])
+    await asyncio.sleep(seconds)

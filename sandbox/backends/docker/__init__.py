@@ -10,7 +10,8 @@
     pool.py           sandboxes started ahead of time, claimed by renaming
     terminal.py       shells and the port watcher as non-blocking exec streams
     exec.py           one command's output, bounded, with a deadline
-    rounds.py         several short commands in one exec (a round of lesson checks)
+    rounds.py         several short commands in one go (a round of lesson checks)
+    round_runner.py   one long-lived exec per sandbox that runs round after round
     files.py          the file editor's reads and writes (tar over the API)
     images.py         building the sandbox images (build_images)
     image_cache.py    the registry that serves images to the sandboxes' engines

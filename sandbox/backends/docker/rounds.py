@@ -51,10 +51,29 @@ def round_command(commands: list[str], timeout_each: float) -> tuple[list[str], 
     return [*line, "bash", "-c", ROUND_SCRIPT, "dockyard-round", *commands], boundary
 
 
+def _report_line(boundary: str) -> re.Pattern:
+    return re.compile(rb"\n" + boundary.encode() + rb" (\d+) (-?\d+) (\d+)\n")
+
+
+def reports_in_full(output: bytes, boundary: str, count: int) -> tuple[int, int]:
+    """How many commands' reports, with all of their output, ROUND_SCRIPT's output
+    holds so far (a stream still coming in), and where the last of them ends."""
+    report = _report_line(boundary)
+    reported, position = 0, 0
+    match = report.search(output)
+    while match is not None and reported < count and int(match[1]) == reported:
+        end = match.end() + int(match[3])
+        if end > len(output):
+            break
+        reported, position = reported + 1, end
+        match = report.match(output, end)
+    return reported, position
+
+
 def round_results(output: bytes, boundary: str, count: int) -> list[ExecResult]:
     """Each command's result, in order, from ROUND_SCRIPT's output; one the round
     never reported on (the exec's deadline struck first) gets NOT_REPORTED."""
-    report = re.compile(rb"\n" + boundary.encode() + rb" (\d+) (-?\d+) (\d+)\n")
+    report = _report_line(boundary)
     results = []
     match = report.search(output)  # anything before the first report is not a command's
     while match is not None and len(results) < count and int(match[1]) == len(results):
