@@ -18,7 +18,7 @@ import struct
 import time
 
 STDOUT, STDERR = 1, 2
-_HEADER = struct.Struct(">BxxxL")  # stream, 3 bytes padding, payload length
+FRAME_HEADER = struct.Struct(">BxxxL")  # docker's stdcopy: stream, 3 bytes padding, payload length
 
 
 @dataclasses.dataclass
@@ -88,10 +88,10 @@ def _read_frames(sock: _Buffered, max_bytes: int, deadline: float) -> BoundedOut
     out = BoundedOutput(exit_code=None, stdout=b"", stderr=b"", combined=b"")
     try:
         while True:
-            header = _read_exactly(sock, _HEADER.size, deadline)
+            header = _read_exactly(sock, FRAME_HEADER.size, deadline)
             if header is None:
                 break
-            stream, length = _HEADER.unpack(header)
+            stream, length = FRAME_HEADER.unpack(header)
             room = max_bytes - len(combined)
             payload = _read_exactly(sock, min(length, room), deadline) if room > 0 else b""
             if payload is None:

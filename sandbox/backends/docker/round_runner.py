@@ -26,16 +26,13 @@ import contextlib
 import re
 import secrets
 import socket
-import struct
 
 from sandbox.backends.base import ExecResult
 from sandbox.backends.docker import rounds
 from sandbox.backends.docker.client import Engine
-from sandbox.backends.docker.exec import hijacked
+from sandbox.backends.docker.exec import FRAME_HEADER, STDOUT, hijacked
 
 IDLE_SECONDS = 120.0
-_FRAME_HEADER = struct.Struct(">BxxxL")  # docker's stdcopy: stream, 3 bytes, length
-_STDOUT = 1
 # Decoded with a trailing `x` kept through $(...), which would drop the command's own last newlines.
 RUNNER_SCRIPT = r"""
 exec 2>/dev/null
@@ -53,7 +50,8 @@ done
 
 
 class RunnerFailed(Exception):
-    """The runner ended before it answered the round: run the round another way."""
+    """The runner could not take the round (it ended, is busy with another, or could
+    not be started): run the round another way."""
 
 
 class RoundRunner:
@@ -121,14 +119,14 @@ class RoundRunner:
         """The next bytes of the exec's stdout (stderr skipped), as they come; None at the end."""
         loop = asyncio.get_running_loop()
         while True:
-            if self._frame_left == 0 and len(self._pending) >= _FRAME_HEADER.size:
-                self._frame_stream, self._frame_left = _FRAME_HEADER.unpack_from(self._pending)
-                del self._pending[: _FRAME_HEADER.size]
+            if self._frame_left == 0 and len(self._pending) >= FRAME_HEADER.size:
+                self._frame_stream, self._frame_left = FRAME_HEADER.unpack_from(self._pending)
+                del self._pending[: FRAME_HEADER.size]
             if self._frame_left and self._pending:
                 payload = bytes(self._pending[: self._frame_left])
                 del self._pending[: len(payload)]
                 self._frame_left -= len(payload)
-                if self._frame_stream == _STDOUT:
+                if self._frame_stream == STDOUT:
                     return payload
                 continue
             try:
