@@ -97,6 +97,20 @@ def test_cloud_metadata_is_out_of_reach(cache_only, nested):
     assert "only the package archives" in result.output, result.output
 
 
+def test_the_workspace_has_no_ipv6_to_go_around_the_ipv4_firewall(cache_only):
+    """The host firewall is iptables (IPv4) only; link-local IPv6 to the host's
+    bridge would pass it by. The workspace's network has no IPv6 at all, and
+    root in the workspace cannot turn it on."""
+    result = sh(cache_only, "cat /proc/net/if_inet6; cat /proc/sys/net/ipv6/conf/all/disable_ipv6")
+    assert result.output.split() == ["1"], result.output  # no IPv6 address, not even ::1
+    result = sh(
+        cache_only,
+        "{ echo 0 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6; echo 0 > /proc/sys/net/ipv6/conf/all/disable_ipv6; } 2>/dev/null;"
+        " cat /proc/net/if_inet6; ping -6 -c 1 -w 2 ff02::1%eth0 >/dev/null 2>&1 && echo ANSWERED",
+    )
+    assert "ANSWERED" not in result.output and "eth0" not in result.output, result.output
+
+
 def test_apt_get_works_through_the_package_cache(cache_only):
     result = sh(
         cache_only,
