@@ -10,6 +10,7 @@ from sandbox.tests.docker_fixtures import TEST_PREFIX, require_engine_and_images
 
 pytestmark = pytest.mark.docker
 STUDENT = "u9160"
+SECOND_STUDENT = "u9161"
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def pooled(settings):
 
     async def clean():
         for info in await backend.list():
-            if is_pool_key(info.key) or info.key == STUDENT:
+            if is_pool_key(info.key) or info.key in (STUDENT, SECOND_STUDENT):
                 await backend.remove(info.key)
 
     asyncio.run(clean())
@@ -81,3 +82,31 @@ def test_removing_a_claimed_sandbox_leaves_no_volume_or_network(pooled):
     client = docker.from_env()
     assert not client.volumes.list(filters={"name": f"{TEST_PREFIX}-{pool_key}"})
     assert not client.networks.list(names=[f"{TEST_PREFIX}-{pool_key}-net"])
+
+
+def test_two_students_at_once_claim_two_sandboxes_and_the_pool_refills_to_its_size(pooled, settings):
+    """Claims run side by side. The refill starts new sandboxes: it used to claim
+    the one still waiting under a new pool key, and the pool stayed short."""
+    settings.SANDBOX_POOL_SIZE = 3
+
+    async def scenario():
+        assert await pooled.fill_pool() == 3
+        waiting = {info.state["engine_id"] for info in await pooled.list() if is_pool_key(info.key)}
+        first, second = await asyncio.gather(pooled.start(STUDENT), pooled.start(SECOND_STUDENT))
+        assert first.state["engine_id"] != second.state["engine_id"]
+        assert {first.state["engine_id"], second.state["engine_id"]} < waiting
+        for student in (STUDENT, SECOND_STUDENT):
+            result = await pooled.exec(student, ["sh", "-c", "hostname; docker version --format ok"])
+            assert result.exit_code == 0 and result.output.splitlines()[-1] == "ok", result.output
+
+        for _ in range(180):  # the refill starts once claims have paused
+            pool = [info for info in await pooled.list() if is_pool_key(info.key) and info.status == "running"]
+            if len(pool) >= 3:
+                break
+            await asyncio.sleep(0.5)
+        assert len(pool) == 3, pool
+        assert not {info.state["engine_id"] for info in pool} & {first.state["engine_id"], second.state["engine_id"]}
+        await asyncio.sleep(1)  # and it stops there
+        assert len([info for info in await pooled.list() if is_pool_key(info.key)]) == 3
+
+    asyncio.run(scenario())

@@ -35,7 +35,15 @@ from sandbox.backends.base import (
 from sandbox.backends.docker import disks, files, rounds, specs
 from sandbox.backends.docker import terminal as terminals
 from sandbox.backends.docker.client import Engine
-from sandbox.backends.docker.containers import joined, running, running_engine_names, timestamp
+from sandbox.backends.docker.containers import (
+    SANDBOX_ROLES,
+    joined,
+    running,
+    running_engine_names,
+    sandbox_summaries,
+    summary_running,
+    timestamp,
+)
 from sandbox.backends.docker.exec import run_bounded
 from sandbox.backends.docker.network import SandboxNetworks
 from sandbox.backends.docker.pool import SandboxPool
@@ -52,8 +60,6 @@ ENGINE_READY_POLL = 0.1
 # What the app keeps of a command's output in the sandbox (checks, port lists):
 # the student chooses that output, and may make it endless.
 EXEC_OUTPUT_LIMIT = 1 << 20
-# A sandbox's own containers; the caches and the disk helper carry the label too.
-SANDBOX_ROLES = ("engine", "workspace")
 
 
 class DockerBackend(SandboxBackend):
@@ -100,7 +106,8 @@ class DockerBackend(SandboxBackend):
             workspace = await call(get, names.workspace)
             if running(engine) and running(workspace) and joined(workspace, engine):
                 return self._info(key, engine, workspace)
-            if engine is None and workspace is None and settings.SANDBOX_POOL_SIZE > 0:
+            # A pool sandbox being started is new, not a claim of one already waiting.
+            if engine is None and workspace is None and settings.SANDBOX_POOL_SIZE > 0 and not specs.is_pool_key(key):
                 claimed = await self._claim_from_pool(names)
                 if claimed is not None:
                     await report("pool")
@@ -180,10 +187,10 @@ class DockerBackend(SandboxBackend):
 
     async def _claim_from_pool(self, names: specs.Names):
         """This student's names on a waiting pool sandbox; None if none waits."""
-        async with self._capacity_lock:
-            claimed = await self.engine.call(self.pool.claim, names)
+        # Not under the capacity lock: a claim changes no count (the engine runs already).
+        claimed = await self.engine.call(self.pool.claim, names)
         if claimed is not None:
-            asyncio.get_running_loop().create_task(self.pool.refill())
+            self.pool.refill_soon()
         return claimed
 
     async def stop(self, key: str) -> None:
@@ -237,17 +244,20 @@ class DockerBackend(SandboxBackend):
         return self._info(key, engine, workspace)
 
     async def list(self) -> list[SandboxInfo]:
-        containers = await self.engine.call(
-            # ignore_removed: a container removed between listing and inspecting is skipped
-            lambda: self.client.containers.list(all=True, filters={"label": specs.LABEL}, ignore_removed=True)
-        )
-        by_key: dict[str, dict] = defaultdict(dict)
-        for container in containers:
-            role = container.labels.get(specs.ROLE_LABEL)
-            key = specs.key_from_name(container.name, role) if role in SANDBOX_ROLES else None
-            if key is not None:
-                by_key[key][role] = container
-        return [self._info(key, roles.get("engine"), roles.get("workspace")) for key, roles in sorted(by_key.items())]
+        """Every sandbox, from one list call: inspecting each container took the
+        host engine one call per container, and the pool lists on every refill.
+        Its state holds the ids only (StartedAt is the inspect's)."""
+        found = await self.engine.call(sandbox_summaries, self.client.api)
+        infos = []
+        for key, roles in sorted(found.items()):
+            engine, workspace = roles.get("engine"), roles.get("workspace")
+            status = RUNNING if summary_running(engine) and summary_running(workspace) else STOPPED
+            state = {
+                "engine_id": engine["Id"] if engine is not None else None,
+                "workspace_id": workspace["Id"] if workspace is not None else None,
+            }
+            infos.append(SandboxInfo(key=key, status=status, state=state))
+        return infos
 
     @staticmethod
     def _info(key: str, engine, workspace) -> SandboxInfo:

@@ -1,8 +1,8 @@
 """Sandboxes started ahead of time (SANDBOX_POOL_SIZE), claimed by renaming.
 
 A pool sandbox runs under a pool key; a student who has no sandbox yet takes
-one by renaming its two containers to the student's names (an atomic engine
-call: two processes cannot claim the same one). Its volumes and network keep
+one by renaming its two containers to the student's names (`claim`: two
+claims, in any process, never get the same one). Its volumes and network keep
 their pool names, which `remove` finds from the containers' mounts.
 """
 
@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
+import threading
+import time
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -17,18 +20,30 @@ from docker.errors import APIError
 
 from sandbox.backends.base import RUNNING, ClassroomFull
 from sandbox.backends.docker import specs
-from sandbox.backends.docker.containers import joined, running, running_engine_names
+from sandbox.backends.docker.containers import sandbox_summaries, summary_joined, summary_running
 
 if TYPE_CHECKING:
     from sandbox.backends.docker.backend import DockerBackend
 
 log = logging.getLogger(__name__)
 
+REFILL_AFTER = 5.0  # seconds without a claim before the pool refills
+CLAIMING = "claiming-"  # the key of a pool sandbox while one claim holds it
+CLAIM_SETTLES = 3.0  # seconds: far more than a claim's two renames take on a busy host
+
+
+class StudentNameTaken(Exception):
+    """A start in another process made the student's containers meanwhile."""
+
 
 class SandboxPool:
     def __init__(self, backend: DockerBackend):
         self._backend = backend
         self._lock = asyncio.Lock()
+        self._claims_lock = threading.Lock()
+        self._claiming: set[str] = set()  # pool keys a claim of this process is trying
+        self._refill_task: asyncio.Task | None = None
+        self._refill_wanted_at = 0.0
 
     async def fill(self) -> int:
         """Start sandboxes until SANDBOX_POOL_SIZE wait unclaimed; returns how many wait."""
@@ -36,11 +51,16 @@ class SandboxPool:
             return 0
         backend = self._backend
         async with self._lock:
-            waiting = [info for info in await backend.list() if specs.is_pool_key(info.key)]
-            for info in waiting:
-                if info.status != RUNNING:
-                    await backend.remove(info.key)
+            waiting = await self._waiting()
             ready = [info.key for info in waiting if info.status == RUNNING]
+            broken = {info.key for info in waiting if info.status != RUNNING}
+            if broken:
+                # A claim between its two renames (in any process) leaves a pool
+                # key with one container for a moment: remove only what stays so.
+                await asyncio.sleep(CLAIM_SETTLES)
+                broken &= {info.key for info in await self._waiting() if info.status != RUNNING}
+            for key in sorted(broken):
+                await backend.remove(key)
             while len(ready) < settings.SANDBOX_POOL_SIZE:
                 key = specs.new_pool_key()
                 try:
@@ -52,34 +72,85 @@ class SandboxPool:
                 ready.append(key)
             return len(ready)
 
-    def claim(self, names: specs.Names):
-        """Rename a waiting pool sandbox to these names (blocking); (engine, workspace) or None."""
-        engine_api = self._backend.engine
-        # Only pool engines are read (inspecting all was 50 calls a claim in a class).
-        for name in sorted(running_engine_names(engine_api.api)):
-            pool_key = specs.key_from_name(name, "engine")
-            if pool_key is None or not specs.is_pool_key(pool_key):
-                continue
-            engine = engine_api.get(name)
-            workspace = engine_api.get(specs.Names(pool_key).workspace)
-            if not (running(engine) and running(workspace) and joined(workspace, engine)):
-                continue
-            try:
-                engine.rename(names.engine)
-            except APIError:
-                continue  # claimed meanwhile by another process
-            workspace.rename(names.workspace)
-            engine.reload()
-            workspace.reload()
-            seen = self._backend.engines_seen_ready.pop(pool_key, None)
-            if seen is not None:
-                self._backend.engines_seen_ready[names.key] = seen
-            log.info("sandbox %s claimed pool sandbox %s", names.key, pool_key)
-            return engine, workspace
-        return None
+    async def _waiting(self):
+        return [info for info in await self._backend.list() if specs.is_pool_key(info.key)]
 
-    async def refill(self):
+    def claim(self, names: specs.Names):
+        """Rename a waiting pool sandbox to these names (blocking); (engine, workspace) or None.
+
+        Claims run side by side: each tries the waiting sandboxes in a random
+        order, skipping those another claim of this process is trying. Between
+        processes the engine decides: the first step renames the engine, found
+        by its pool name, to a name of that sandbox's own (`claiming-<pool
+        key>`); once one claim has done so the pool name is gone, and a claim
+        that found the container just before is refused the same name again.
+        (Renames by id, as before, let a second claim rename a claimed engine.)
+        """
+        api = self._backend.engine.api
+        waiting = [
+            key
+            for key, roles in sandbox_summaries(api, running_only=True).items()
+            if specs.is_pool_key(key)
+            and summary_running(roles.get("engine"))
+            and summary_joined(roles.get("workspace"), roles.get("engine"))
+        ]
+        random.shuffle(waiting)
+        for pool_key in waiting:
+            with self._claims_lock:
+                if pool_key in self._claiming:
+                    continue
+                self._claiming.add(pool_key)
+            try:
+                if self._rename(specs.Names(pool_key), names):
+                    break
+            except StudentNameTaken:
+                return None
+            finally:
+                with self._claims_lock:
+                    self._claiming.discard(pool_key)
+        else:
+            return None
+        engine, workspace = self._backend.engine.get(names.engine), self._backend.engine.get(names.workspace)
+        seen = self._backend.engines_seen_ready.pop(pool_key, None)
+        if seen is not None:
+            self._backend.engines_seen_ready[names.key] = seen
+        log.info("sandbox %s claimed pool sandbox %s", names.key, pool_key)
+        return engine, workspace
+
+    def _rename(self, pool: specs.Names, names: specs.Names) -> bool:
+        """The pool sandbox's containers to these names; False if another claim has it."""
+        api = self._backend.engine.api
+        holding = specs.Names(CLAIMING + pool.key).engine
         try:
-            await self.fill()
+            api.rename(pool.engine, holding)
+        except APIError:
+            return False  # another claim has it, or it is gone
+        try:
+            api.rename(holding, names.engine)
+        except APIError:
+            api.rename(holding, pool.engine)  # give it back
+            raise StudentNameTaken(names.key) from None
+        api.rename(pool.workspace, names.workspace)
+        return True
+
+    def refill_soon(self) -> None:
+        """After a claim: one refill at a time, however many claims ask, started
+        once claims have paused for REFILL_AFTER seconds (a class arriving gets
+        the host first)."""
+        self._refill_wanted_at = time.monotonic()
+        if self._refill_task is None or self._refill_task.done():
+            self._refill_task = asyncio.get_running_loop().create_task(self._refill())
+
+    async def _refill(self):
+        try:
+            while True:
+                quiet_for = time.monotonic() - self._refill_wanted_at
+                if quiet_for < REFILL_AFTER:
+                    await asyncio.sleep(REFILL_AFTER - quiet_for)
+                    continue
+                asked_at = self._refill_wanted_at
+                await self.fill()
+                if self._refill_wanted_at == asked_at:
+                    return  # no claim during the fill
         except Exception:  # the pool is an optimisation: a failed refill must not hurt anyone
             log.exception("refilling the sandbox pool failed")
