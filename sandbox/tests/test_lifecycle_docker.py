@@ -203,3 +203,19 @@ def test_a_start_cut_short_by_a_reload_does_not_break_the_next_one(student, dock
 
     networks = backend.client.networks.list(names=[specs.Names(key).network])
     assert [n.name for n in networks] == [specs.Names(key).network]  # one network, not two
+
+
+def test_the_operator_sees_each_running_sandbox_and_what_memory_it_holds(student, docker_settings):
+    """`manage.py status` reads backend.list() and memory_usage(): one list call each."""
+    backend = get_backend()
+    key = sandbox_key(student)
+    asyncio.run(backend.start(key))
+    listed = {info.key: info for info in asyncio.run(backend.list())}
+    assert listed[key].status == "running"
+    assert listed[key].state["engine_id"] == asyncio.run(backend.poll(key)).state["engine_id"]
+    memory = asyncio.run(backend.memory_usage())
+    assert 1 << 20 < memory[key] < 1 << 30, memory  # a shell and an idle engine: MiBs, not nothing
+
+    asyncio.run(backend.stop(key))
+    assert {info.key: info.status for info in asyncio.run(backend.list())}[key] == "stopped"
+    assert key not in asyncio.run(backend.memory_usage())

@@ -36,7 +36,6 @@ from sandbox.backends.docker import disks, files, rounds, specs
 from sandbox.backends.docker import terminal as terminals
 from sandbox.backends.docker.client import Engine
 from sandbox.backends.docker.containers import (
-    SANDBOX_ROLES,
     joined,
     running,
     running_engine_names,
@@ -279,24 +278,19 @@ class DockerBackend(SandboxBackend):
 
     async def memory_usage(self) -> dict[str, int]:
         """What the kernel charges each sandbox's two containers (page cache included)."""
-        containers = await self.engine.call(
-            lambda: self.client.containers.list(
-                filters={"label": specs.LABEL, "status": "running"}, ignore_removed=True
-            )
-        )
+        found = await self.engine.call(sandbox_summaries, self.client.api, running_only=True)
+        containers = [(key, summary["Id"]) for key, roles in found.items() for summary in roles.values()]
 
-        def usage(container) -> int:
-            stats = self.engine.api.stats(container.id, stream=False, one_shot=True)
+        def usage(container_id: str) -> int:
+            stats = self.engine.api.stats(container_id, stream=False, one_shot=True)
             return int((stats.get("memory_stats") or {}).get("usage") or 0)
 
-        found: dict[str, int] = defaultdict(int)
-        readings = await asyncio.gather(*(self.engine.call(usage, c) for c in containers), return_exceptions=True)
-        for container, reading in zip(containers, readings, strict=True):
-            role = container.labels.get(specs.ROLE_LABEL)
-            key = specs.key_from_name(container.name, role) if role in SANDBOX_ROLES else None
-            if key is not None and isinstance(reading, int):
-                found[key] += reading
-        return dict(found)
+        totals: dict[str, int] = defaultdict(int)
+        readings = await asyncio.gather(*(self.engine.call(usage, c) for _, c in containers), return_exceptions=True)
+        for (key, _), reading in zip(containers, readings, strict=True):
+            if isinstance(reading, int):
+                totals[key] += reading
+        return dict(totals)
 
     # -- each sandbox's disk (disks.py) ---------------------------------------
 
