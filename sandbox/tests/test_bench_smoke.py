@@ -52,6 +52,7 @@ EXPECTED = [
     ("class at once", "sandbox start, websocket → engine-ready", ["Dockyard"]),
     ("class at once", "host CPU", ["Dockyard"]),
     ("class at once", "CPU seconds per student", ["Dockyard"]),
+    ("class at once", "the rest of the CPU seconds per student", ["Dockyard"]),
     ("class at once", "host memory", ["Dockyard"]),
     ("idle sandboxes", "started", ["Dockyard"]),
     ("idle sandboxes", "answering `docker version`", ["Dockyard"]),
