@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 REFILL_AFTER = 5.0  # seconds without a claim before the pool refills
 CLAIMING = "claiming-"  # the key of a pool sandbox while one claim holds it
-CLAIM_SETTLES = 3.0  # seconds: far more than a claim's two renames take on a busy host
+CLAIM_SETTLES = 3.0  # seconds: far more than a claim's three renames take on a busy host
 
 
 class StudentNameTaken(Exception):
@@ -55,7 +55,7 @@ class SandboxPool:
             ready = [info.key for info in waiting if info.status == RUNNING]
             broken = {info.key for info in waiting if info.status != RUNNING}
             if broken:
-                # A claim between its two renames (in any process) leaves a pool
+                # A claim between its renames (in any process) leaves a pool
                 # key with one container for a moment: remove only what stays so.
                 await asyncio.sleep(CLAIM_SETTLES)
                 broken &= {info.key for info in await self._waiting() if info.status != RUNNING}
