@@ -213,10 +213,15 @@ def test_a_claim_during_a_refill_asks_for_another_after_it(api, monkeypatch):
     assert len(fills) == 2
 
 
-def test_fill_removes_a_broken_pool_sandbox_but_not_one_halfway_through_a_claim(api, monkeypatch, settings):
+def test_fill_removes_broken_and_abandoned_pool_sandboxes_but_not_one_halfway_through_a_claim(
+    api, monkeypatch, settings
+):
     settings.SANDBOX_POOL_SIZE = 2
     monkeypatch.setattr(pool_module, "CLAIM_SETTLES", 0.01)
     api.add_sandbox("pool-broken", engine_state="exited")
+    api.add_sandbox("pool-orphan")
+    # A claim that died halfway: its engine holds the claiming name for good.
+    api.rename("pool-orphan-e", specs.Names(pool_module.CLAIMING + "pool-orphan").engine)
     api.add_sandbox("pool-claimed")
     # Halfway: the engine is the student's already, the workspace not yet.
     api.rename("pool-claimed-e", specs.Names("u5").engine)
@@ -233,5 +238,19 @@ def test_fill_removes_a_broken_pool_sandbox_but_not_one_halfway_through_a_claim(
 
     monkeypatch.setattr(backend, "list", list_then_claim_finishes)
     assert asyncio.run(SandboxPool(backend).fill()) == 2
-    assert backend.removed == ["pool-broken"]
+    assert backend.removed == ["claiming-pool-orphan", "pool-broken", "pool-orphan"]
     assert len(backend.started) == 2 and all(specs.is_pool_key(k) for k in backend.started)
+
+
+def test_a_claim_whose_sandbox_was_removed_halfway_gets_none(api, monkeypatch):
+    """A fill took it for abandoned (a claim slower than CLAIM_SETTLES) and removed it."""
+    api.add_sandbox("pool-a")
+    real_rename = api.rename
+
+    def removed_after_the_first_rename(id_or_name, name):
+        real_rename(id_or_name, name)
+        monkeypatch.setattr(api, "rename", real_rename)
+        api.containers_by_id.pop("pool-a-e")
+
+    monkeypatch.setattr(api, "rename", removed_after_the_first_rename)
+    assert SandboxPool(FakeBackend(api)).claim(specs.Names("u1")) is None

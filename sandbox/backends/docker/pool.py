@@ -9,6 +9,7 @@ their pool names, which `remove` finds from the containers' mounts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import threading
@@ -29,11 +30,14 @@ log = logging.getLogger(__name__)
 
 REFILL_AFTER = 5.0  # seconds without a claim before the pool refills
 CLAIMING = "claiming-"  # the key of a pool sandbox while one claim holds it
-CLAIM_SETTLES = 3.0  # seconds: far more than a claim's three renames take on a busy host
+# Seconds: far more than a claim's three renames take, even on a host at a
+# load average of 180 (engine calls then took seconds).
+CLAIM_SETTLES = 30.0
 
 
-class StudentNameTaken(Exception):
-    """A start in another process made the student's containers meanwhile."""
+class ClaimFailed(Exception):
+    """The student's names were taken meanwhile (a start in another process),
+    or the sandbox went away (a fill removed it as abandoned)."""
 
 
 class SandboxPool:
@@ -73,7 +77,13 @@ class SandboxPool:
             return len(ready)
 
     async def _waiting(self):
-        return [info for info in await self._backend.list() if specs.is_pool_key(info.key)]
+        """Pool sandboxes, and engines a claim holds (`claiming-<pool key>`): one
+        still there after CLAIM_SETTLES is left by a claim that died halfway."""
+        return [
+            info
+            for info in await self._backend.list()
+            if specs.is_pool_key(info.key) or info.key.startswith(CLAIMING + specs.POOL_KEY_PREFIX)
+        ]
 
     def claim(self, names: specs.Names):
         """Rename a waiting pool sandbox to these names (blocking); (engine, workspace) or None.
@@ -103,7 +113,7 @@ class SandboxPool:
             try:
                 if self._rename(specs.Names(pool_key), names):
                     break
-            except StudentNameTaken:
+            except ClaimFailed:
                 return None
             finally:
                 with self._claims_lock:
@@ -128,8 +138,9 @@ class SandboxPool:
         try:
             api.rename(holding, names.engine)
         except APIError:
-            api.rename(holding, pool.engine)  # give it back
-            raise StudentNameTaken(names.key) from None
+            with contextlib.suppress(APIError):
+                api.rename(holding, pool.engine)  # give it back, if it is still there
+            raise ClaimFailed(names.key) from None
         api.rename(pool.workspace, names.workspace)
         return True
 
