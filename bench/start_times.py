@@ -80,7 +80,7 @@ async def pooled_start(bench, key: str) -> dict:
         await backend.wait_engine_ready(key, 60)
         engine = time.perf_counter() - began
         await terminal.close()
-        await backend.fill_pool()  # the refill the claim started has finished: nothing starts during cleanup
+        await backend.fill_pool()  # now, not after the refill's pause: nothing starts during cleanup
     finally:
         settings.SANDBOX_POOL_SIZE = 0
         for info in await backend.list():
