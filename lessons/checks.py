@@ -27,9 +27,16 @@ log = logging.getLogger(__name__)
 CHECK_TIMEOUT = 15  # seconds; a check is a quick look, not a build
 # A check cut off at its deadline says nothing of the student's work (a host
 # saturated by a class starting at once: bench/class_at_once.py), so after a
-# round it runs again by itself, without waiting for the next command.
+# round it runs again by itself, without waiting for the next command, and
+# with twice the time each time it was cut off, up to CUT_OFF_LONGEST. A
+# retry with the same deadline could never pass on a host that slow, and
+# each one added to the load that made it slow (a class that collapsed:
+# bench/README.md). A check cut off even at CUT_OFF_LONGEST hangs rather than
+# crawls (a student's image that never exits): it starts again from
+# CHECK_TIMEOUT, so it does not hold up the student's other checks for long.
 CUT_OFF_RETRIES = 2
 CUT_OFF_PAUSE = 2.0  # seconds before each retry
+CUT_OFF_LONGEST = CHECK_TIMEOUT * 2**CUT_OFF_RETRIES
 
 
 class SandboxNotRunning(Exception):
@@ -83,9 +90,12 @@ def _lesson_and_passed(user, slug, language):
     return lesson, passed_step_ids(user, slug) if lesson else set()
 
 
-async def run_pending_checks(user, slug, language, only: set[str] | None = None) -> list[CheckResult]:
+async def run_pending_checks(
+    user, slug, language, only: set[str] | None = None, skip: frozenset[str] = frozenset(), timeout=CHECK_TIMEOUT
+) -> list[CheckResult]:
     """After a command in the terminal: check the lesson's steps not passed yet
-    (all in one go: backend.exec_each), or only those of them in `only`.
+    (all in one go: backend.exec_each), or only those of them in `only`, but
+    those in `skip`; each with `timeout` seconds.
 
     Failures are not attempts (the student may be doing something else);
     passes are recorded and published like any other.
@@ -96,14 +106,17 @@ async def run_pending_checks(user, slug, language, only: set[str] | None = None)
     pending = [
         step
         for step in lesson.get_steps()
-        if step.check is not None and step.id not in passed and (only is None or step.id in only)
+        if step.check is not None
+        and step.id not in passed
+        and (only is None or step.id in only)
+        and step.id not in skip
     ]
     if not pending:
         return []
     started = time.monotonic()
     try:
         outcomes = await get_backend().exec_each(
-            sandbox_key(user), [step.check.run for step in pending], timeout_each=CHECK_TIMEOUT
+            sandbox_key(user), [step.check.run for step in pending], timeout_each=timeout
         )
     except SandboxError:
         CHECK_SECONDS.labels("not-running").observe(time.monotonic() - started)
@@ -139,6 +152,7 @@ class CheckRounds:
         self.report = report
         self._task: asyncio.Task | None = None
         self._again = False
+        self._deadlines: dict[str, float] = {}  # step -> its next deadline, once it was cut off
 
     def request(self) -> None:
         if self._task is not None and not self._task.done():
@@ -159,6 +173,8 @@ class CheckRounds:
                     if not cut_off or self._again:  # a new round comes anyway
                         break
                     await asyncio.sleep(CUT_OFF_PAUSE)
+                    if self._again:
+                        break
                     cut_off = await self._round(only=cut_off)
                 if not self._again:
                     return
@@ -168,11 +184,27 @@ class CheckRounds:
             log.exception("lesson checks for %s (%s) failed", self.user, self.slug)
 
     async def _round(self, only: set[str] | None = None) -> set[str]:
-        """One round, reported; the steps whose checks were cut off."""
+        """One round, reported; the steps whose checks were cut off. Steps cut off
+        before run after the others, each with its longer deadline, so that
+        the others' results come first."""
+        longer = {step: deadline for step, deadline in self._deadlines.items() if only is None or step in only}
+        cut_off = await self._checks(only=only, skip=frozenset(longer))
+        for step, deadline in sorted(longer.items(), key=lambda item: item[1]):
+            cut_off |= await self._checks(only={step}, timeout=deadline)
+        return cut_off
+
+    async def _checks(self, only, skip=frozenset(), timeout=CHECK_TIMEOUT) -> set[str]:
         cut_off = set()
-        for result in await run_pending_checks(self.user, self.slug, self.language, only=only):
-            if result.cut_off:
+        for result in await run_pending_checks(
+            self.user, self.slug, self.language, only=only, skip=skip, timeout=timeout
+        ):
+            if not result.cut_off:
+                self._deadlines.pop(result.step_id, None)
+            elif timeout >= CUT_OFF_LONGEST:
+                self._deadlines.pop(result.step_id, None)  # it hangs: back to the usual deadline
+            else:
                 cut_off.add(result.step_id)
+                self._deadlines[result.step_id] = min(timeout * 2, CUT_OFF_LONGEST)
             if self.report is not None:
                 await self.report(self.slug, result)
         return cut_off

@@ -68,8 +68,10 @@ class ScriptedBackend(FakeBackend):
         super().__init__()
         self.exit_codes: dict[str, int] = {}  # bash script -> exit code; others fail
         self.execs: list[list[str]] = []
+        self.timeouts: list[float] = []  # each exec's deadline, in order
 
     async def exec(self, key, command, timeout=60):
         await super().exec(key, command, timeout)  # raises when not running
         self.execs.append(list(command))
+        self.timeouts.append(timeout)
         return ExecResult(exit_code=self.exit_codes.get(command[-1], 1), output=f"ran {command[-1]}")

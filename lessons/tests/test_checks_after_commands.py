@@ -8,7 +8,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from lessons.checks import CUT_OFF_RETRIES
+from lessons.checks import CHECK_TIMEOUT, CUT_OFF_RETRIES
 from lessons.models import StepProgress
 from lessons.services import sync_lessons
 from lessons.tests.step_helpers import HELLO_STEPS, translated, write_step_lesson
@@ -154,6 +154,56 @@ async def test_a_check_that_keeps_running_out_of_time_is_retried_a_bounded_numbe
     await _checks(communicator, 2 + CUT_OFF_RETRIES)
     await _no_more_checks(communicator)
     assert scripted_backend.execs.count(["bash", "-c", CHECK]) == 1 + CUT_OFF_RETRIES
+    await communicator.disconnect()
+
+
+async def test_each_retry_of_a_cut_off_check_has_twice_the_time_and_one_that_hangs_starts_over(
+    course, scripted_backend, alice, monkeypatch
+):
+    """On a host so busy that the check needs 20 s, a retry with the same 15 s
+    could never pass (and each one added to the load): the retries get 30 s
+    and 60 s. A check cut off even at 60 s hangs (an image that never exits);
+    the next command's round gives it the usual deadline again."""
+    monkeypatch.setattr("lessons.checks.CUT_OFF_PAUSE", 0.05)
+    communicator = await _open(alice)
+    scripted_backend.exit_codes[CHECK] = 137
+    terminal = scripted_backend.terminals[-1]
+    await terminal.output.put(b"$ " + PROMPT_MARKER)
+    await _checks(communicator, 2 + CUT_OFF_RETRIES)
+    await _no_more_checks(communicator)
+    hello_deadlines = [
+        timeout
+        for command, timeout in zip(scripted_backend.execs, scripted_backend.timeouts, strict=True)
+        if command[-1] == CHECK
+    ]
+    assert hello_deadlines == [CHECK_TIMEOUT, 2 * CHECK_TIMEOUT, 4 * CHECK_TIMEOUT]
+
+    scripted_backend.execs.clear(), scripted_backend.timeouts.clear()
+    await terminal.output.put(b"$ " + PROMPT_MARKER)
+    await _checks(communicator, 2 + CUT_OFF_RETRIES)
+    assert scripted_backend.timeouts[:2] == [CHECK_TIMEOUT, CHECK_TIMEOUT]
+    await communicator.disconnect()
+
+
+async def test_a_check_cut_off_before_runs_after_the_others_with_its_longer_deadline(
+    course, scripted_backend, alice, monkeypatch
+):
+    """A command comes before the retry: the next round reports the other steps
+    first, then runs the cut-off check alone with twice the time."""
+    monkeypatch.setattr("lessons.checks.CUT_OFF_PAUSE", 5)  # the next command comes first
+    communicator = await _open(alice)
+    scripted_backend.exit_codes[CHECK] = 137
+    terminal = scripted_backend.terminals[-1]
+    await terminal.output.put(b"$ " + PROMPT_MARKER)
+    await _checks(communicator, 2)
+    scripted_backend.exit_codes[CHECK] = 0
+    scripted_backend.execs.clear(), scripted_backend.timeouts.clear()
+    await terminal.output.put(b"$ " + PROMPT_MARKER)
+    look, hello = await _checks(communicator, 2, timeout=8)
+    assert (look["step"], look["passed"]) == ("look", False)
+    assert (hello["step"], hello["passed"]) == ("hello", True)
+    assert [command[-1] for command in scripted_backend.execs] == ["test -f ~/seen", CHECK]
+    assert scripted_backend.timeouts == [CHECK_TIMEOUT, 2 * CHECK_TIMEOUT]
     await communicator.disconnect()
 
 
