@@ -77,8 +77,8 @@ def test_reloads_tabs_and_a_watcher_never_type_into_the_shell(browser, server):
     # busybox sh asks the terminal for the cursor position at each prompt.
     type_command(page, "docker run -it --rm busybox sh")
     wait_for_terminal(page, "/ #")
-    type_command(page, "echo in-busybox")
-    wait_for_terminal(page, "in-busybox")
+    type_command(page, "echo in-busybox-$((2*5))")
+    wait_for_terminal(page, "in-busybox-10")
     type_command(page, "exit")
     for _ in range(3):
         page.reload()
@@ -131,8 +131,8 @@ def test_underscores_and_every_printable_character_are_visible(browser, server):
     assert page.evaluate("() => document.fonts.check('14px \"Dockyard Mono\"')")
     halves = [range(33, 80), range(80, 127)]  # every printable ASCII character, in lines that fit
     octal = "\\n".join("".join(f"\\{c:03o}" for c in half) for half in halves)  # typed safely
-    type_command(page, f"clear; printf '%s\\n' '_ x' '__init__ snake_case'; printf '{octal}\\n'")
-    wait_for_terminal(page, "__init__ snake_case")
+    type_command(page, f"clear; printf '%s\\n' '_ x' '__init__ snake_case'; printf '{octal}\\n'; echo drawn-$((1+1))")
+    wait_for_terminal(page, "drawn-2")  # the output, not the typed command that holds the same words
     page.wait_for_timeout(300)
     underscore = page.screenshot(clip=cell_clip(page, "_ x", 0))
     space = page.screenshot(clip=cell_clip(page, "_ x", 1))
@@ -214,14 +214,14 @@ def test_a_reload_at_another_size_shows_the_screen_as_it_was(browser, server):
     wait_for_terminal(page, "load average")
     page.wait_for_timeout(1500)
     page.keyboard.press("q")
-    type_command(page, "echo top-is-over")
-    wait_for_terminal(page, "top-is-over")
+    type_command(page, "echo top-$((2*3))-is-over")
+    wait_for_terminal(page, "top-6-is-over")
     page.wait_for_timeout(300)
     before = [line for line in visible_lines(page) if line]
     page.set_viewport_size({"width": 1440, "height": 900})
     page.select_option(".lang-switch select", "zh-hans")  # a reload, in the other language
     wait_until_ready(page)
-    wait_for_terminal(page, "top-is-over")
+    wait_for_terminal(page, "top-6-is-over")
     page.wait_for_timeout(500)
     after = [line for line in visible_lines(page) if line]
     # The lines that were on screen are there again, in order and contiguous, ending the screen.
@@ -232,11 +232,11 @@ def test_a_reload_at_another_size_shows_the_screen_as_it_was(browser, server):
     type_command(page, "printf 'paged-%s\\n' $(seq 1 5) | less")
     wait_for_terminal(page, "paged-5")
     page.keyboard.press("q")
-    type_command(page, "echo less-is-over")
-    wait_for_terminal(page, "less-is-over")
+    type_command(page, "echo less-$((2*4))-is-over")
+    wait_for_terminal(page, "less-8-is-over")
     page.reload()
     wait_until_ready(page)
-    wait_for_terminal(page, "less-is-over")
+    wait_for_terminal(page, "less-8-is-over")
     assert not any(line.startswith("paged-") for line in visible_lines(page)), visible_lines(page)
     page.select_option(".lang-switch select", "en")
     context.close()
@@ -255,10 +255,15 @@ def test_ctrl_v_pastes_and_ctrl_c_copies_a_selection_or_interrupts(browser, serv
     wait_for_terminal(page, "pasted-9")
     assert "$'\\026" not in terminal_text(page) and "\\026echo" not in terminal_text(page)
     type_command(page, "clear; echo copy-me-please")
-    wait_for_terminal(page, "copy-me-please")
-    page.evaluate("""() => { const t = window.dockyardTerminal.term, b = t.buffer.active;
-      for (let i = 0; i < t.rows; i++) { const l = b.getLine(b.viewportY + i).translateToString(true);
-        if (l === 'copy-me-please') { t.select(0, b.viewportY + i, 14); return; } } }""")
+    # Select the output line, not the typed command that contains the same words: wait until the
+    # echo's own line is on screen (the command's echo arrives first), then select it.
+    page.wait_for_function(
+        """() => { const t = window.dockyardTerminal.term, b = t.buffer.active;
+      for (let i = 0; i < t.rows; i++) { const l = b.getLine(b.viewportY + i)?.translateToString(true);
+        if (l === 'copy-me-please') { t.select(0, b.viewportY + i, 14); return t.getSelection() === l; } }
+      return false; }""",
+        timeout=60_000,
+    )
     page.keyboard.press("Control+C")
     assert page.evaluate("() => navigator.clipboard.readText()") == "copy-me-please"
     type_command(page, "sleep 30; echo slept-through")
