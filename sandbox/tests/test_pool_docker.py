@@ -3,8 +3,11 @@
 import asyncio
 
 import pytest
+from django.conf import settings
 
 from sandbox.backends import get_backend, reset_backend_cache
+from sandbox.backends.docker import specs
+from sandbox.backends.docker.backend import DockerBackend
 from sandbox.backends.docker.specs import is_pool_key
 from sandbox.tests.docker_fixtures import TEST_PREFIX, require_engine_and_images
 
@@ -108,5 +111,67 @@ def test_two_students_at_once_claim_two_sandboxes_and_the_pool_refills_to_its_si
         assert not {info.state["engine_id"] for info in pool} & {first.state["engine_id"], second.state["engine_id"]}
         await asyncio.sleep(1)  # and it stops there
         assert len([info for info in await pooled.list() if is_pool_key(info.key)]) == 3
+
+    asyncio.run(scenario())
+
+
+async def read_until(stream, needle: bytes, timeout: float) -> bytes:
+    seen = b""
+    async with asyncio.timeout(timeout):
+        while needle not in seen:
+            chunk = await stream.read(65536)
+            assert chunk, f"the shell ended; it printed {seen[-300:]!r}"
+            seen += chunk
+    return seen
+
+
+def workspace_execs(backend, key):
+    """The execs running in the workspace (the engine's ExecIDs)."""
+    return backend.engine.api.inspect_container(specs.Names(key).workspace)["ExecIDs"] or []
+
+
+def test_a_claimed_sandbox_s_first_terminal_is_the_shell_attached_when_the_pool_filled(pooled):
+    """No attach of its own when the student arrives (round nine: the start's tail under load)."""
+
+    async def scenario():
+        await pooled.fill_pool()
+        (waiting,) = [info.key for info in await pooled.list() if is_pool_key(info.key)]
+        attached_ahead = workspace_execs(pooled, waiting)
+        assert len(attached_ahead) == 1  # dockyard-shell attach, made by the fill
+        await pooled.start(STUDENT)
+        shell = await pooled.open_terminal(STUDENT, cols=100, rows=30, language="zh-hans")
+        try:
+            assert workspace_execs(pooled, STUDENT) == attached_ahead
+            await read_until(shell, b"# ", 20)  # the prompt printed while it waited
+            await shell.write(b"stty size; echo $((6*7))\r")
+            seen = await read_until(shell, b"42\r\n", 20)
+            assert b"30 100\r\n" in seen  # the page's size, not the fill's 80x24
+            # The guard's language: the site's, written by the attach, then the page's.
+            language = ["cat", specs.LANGUAGE_FILE]
+            assert (await pooled.exec(STUDENT, language)).output == settings.LANGUAGE_CODE
+            await pooled.set_language(STUDENT, "zh-hans")
+            assert (await pooled.exec(STUDENT, language)).output == "zh-hans"
+        finally:
+            await shell.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_shell_attached_ahead_never_holds_up_a_student_who_claimed_it_in_another_process(pooled):
+    """The holder paces its shell by its slowest client: the fill's attachment,
+    unread, would stop a student's output elsewhere for a minute."""
+
+    async def scenario():
+        await pooled.fill_pool()
+        elsewhere = DockerBackend()  # another app process's backend: no shell attached ahead
+        await elsewhere.start(STUDENT)
+        shell = await elsewhere.open_terminal(STUDENT, cols=80, rows=24)
+        try:
+            assert len(workspace_execs(pooled, STUDENT)) == 2  # the fill's and this one
+            await shell.write(b"seq 1 400000; echo done-$((6*7))\r")
+            await read_until(shell, b"done-42", 60)
+            assert len(workspace_execs(pooled, STUDENT)) == 1  # the fill's let go
+        finally:
+            await shell.close()
 
     asyncio.run(scenario())

@@ -10,6 +10,7 @@ from sandbox.backends.base import RUNNING, STOPPED, SandboxInfo
 from sandbox.backends.docker import pool as pool_module
 from sandbox.backends.docker import specs
 from sandbox.backends.docker.pool import SandboxPool
+from sandbox.backends.docker.warm_shells import WarmShells
 
 
 class FakeApi:
@@ -72,6 +73,8 @@ class FakeBackend:
     def __init__(self, api):
         self.engine = FakeEngine(api)
         self.engines_seen_ready = {}
+        self.warm_shells = WarmShells()
+        self.attached: list[str] = []
         self.removed: list[str] = []
         self.started: list[str] = []
         self.api = api
@@ -95,6 +98,9 @@ class FakeBackend:
 
     async def wait_engine_ready(self, key, timeout):
         return True
+
+    async def attach_ahead(self, key):
+        self.attached.append(key)
 
 
 @pytest.fixture
@@ -254,3 +260,37 @@ def test_a_claim_whose_sandbox_was_removed_halfway_gets_none(api, monkeypatch):
 
     monkeypatch.setattr(api, "rename", removed_after_the_first_rename)
     assert SandboxPool(FakeBackend(api)).claim(specs.Names("u1")) is None
+
+
+class Attached:
+    """Stands in for a WarmShell: the pool only asks whether one is there."""
+
+    of_use = True
+
+
+def test_fill_attaches_every_waiting_shell_ahead_once(api, settings):
+    """Those waiting when this process came, and those it starts (warm_shells)."""
+    settings.SANDBOX_POOL_SIZE = 2
+    api.add_sandbox("pool-from-before")
+    backend = FakeBackend(api)
+    pool = SandboxPool(backend)
+
+    async def fill_twice():
+        await pool.fill()
+        for key in backend.attached:  # as attach_ahead keeps them
+            backend.warm_shells.keep(key, Attached())
+        await pool.fill()
+
+    asyncio.run(fill_twice())
+    assert backend.attached == ["pool-from-before", *backend.started]
+    assert len(backend.started) == 1
+
+
+def test_a_claim_prefers_a_sandbox_whose_shell_this_process_attached_and_takes_it_along(api):
+    for i in range(8):
+        api.add_sandbox(f"pool-{i}")
+    backend = FakeBackend(api)
+    attached = Attached()
+    backend.warm_shells.keep("pool-5", attached)
+    assert SandboxPool(backend).claim(specs.Names("u1")) == ("pool-5-e", "pool-5-w")
+    assert backend.warm_shells._by_key == {"u1": attached}

@@ -47,6 +47,7 @@ from sandbox.backends.docker.exec import run_bounded
 from sandbox.backends.docker.network import SandboxNetworks
 from sandbox.backends.docker.pool import SandboxPool
 from sandbox.backends.docker.round_runner import RoundRunners, RunnerFailed
+from sandbox.backends.docker.warm_shells import WarmShell, WarmShells
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class DockerBackend(SandboxBackend):
         self._engines_starting: set[str] = set()  # engine names counted against the cap, not created yet
         self._disk_keys_by_sandbox: dict[str, str | None] = {}
         self._languages: dict[str, tuple[str, str]] = {}  # key -> (workspace id, language written)
+        self.warm_shells = WarmShells()  # pool sandboxes' shells, attached ahead
         self.round_runners = RoundRunners(self.engine, terminals.TERMINAL_ENV)
 
     @property
@@ -195,6 +197,7 @@ class DockerBackend(SandboxBackend):
     async def stop(self, key: str) -> None:
         names = specs.Names(key)
         self.round_runners.close(key)
+        await self.warm_shells.discard(key)
         async with self._locks[key]:
             for name in (names.workspace, names.engine):
                 container = await self.engine.call(self.engine.get, name)
@@ -204,6 +207,7 @@ class DockerBackend(SandboxBackend):
     async def remove(self, key: str) -> None:
         names = specs.Names(key)
         self.round_runners.close(key)
+        await self.warm_shells.discard(key)
         async with self._locks[key]:
             await self.engine.call(self._remove_sync, names)
         self._disk_keys_by_sandbox.pop(key, None)
@@ -425,6 +429,12 @@ class DockerBackend(SandboxBackend):
         return workspace
 
     async def open_terminal(self, key: str, *, cols: int = 80, rows: int = 24, language: str = "") -> TerminalStream:
+        warm = await self.warm_shells.take(key)
+        if warm is not None:  # attached when the pool filled; the page's language follows (set_language)
+            self._languages[key] = (warm.workspace_id, warm.language)
+            if (cols, rows) != warm.size:
+                await warm.shell.resize(cols, rows)
+            return warm.shell
         workspace = await self._running_workspace(key)
         if self._languages.get(key, ("", ""))[0] != workspace.id:
             self._languages.pop(key, None)  # a new workspace (reset, or started elsewhere) knows no language yet
@@ -434,6 +444,16 @@ class DockerBackend(SandboxBackend):
         if language:
             self._languages[key] = (workspace.id, language)
         return stream
+
+    async def attach_ahead(self, key: str) -> None:
+        """Attach a pool sandbox's shell now, for the student who claims it (warm_shells),
+        writing the site's language for the engine's guard on the way."""
+        workspace = await self._running_workspace(key)
+        cols, rows, language = 80, 24, settings.LANGUAGE_CODE
+        shell = await terminals.open_held_shell(
+            self.engine, workspace, cols, rows, settings.TERMINAL_REPLAY_BYTES, language=language
+        )
+        self.warm_shells.keep(key, WarmShell(shell, workspace.id, cols, rows, language))
 
     async def watch_published_ports(self, key: str):
         workspace = await self._running_workspace(key)

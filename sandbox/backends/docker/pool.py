@@ -48,6 +48,7 @@ class SandboxPool:
         self._claiming: set[str] = set()  # pool keys a claim of this process is trying
         self._refill_task: asyncio.Task | None = None
         self._refill_wanted_at = 0.0
+        self._not_attachable: set[str] = set()  # pool keys whose shell could not be attached ahead
 
     async def fill(self) -> int:
         """Start sandboxes until SANDBOX_POOL_SIZE wait unclaimed; returns how many wait."""
@@ -65,16 +66,30 @@ class SandboxPool:
                 broken &= {info.key for info in await self._waiting() if info.status != RUNNING}
             for key in sorted(broken):
                 await backend.remove(key)
+            await backend.warm_shells.sweep()
+            for key in ready:  # filled before this process started, or by another one
+                await self._attach_ahead(key)
             while len(ready) < settings.SANDBOX_POOL_SIZE:
                 key = specs.new_pool_key()
                 try:
                     await backend.start(key)
                 except ClassroomFull:
                     break
-                # Warm: the claiming student finds its engine answering.
+                # Warm: the claiming student finds its engine answering and its shell attached.
                 await backend.wait_engine_ready(key, 60)
+                await self._attach_ahead(key)
                 ready.append(key)
             return len(ready)
+
+    async def _attach_ahead(self, key: str) -> None:
+        """The pool sandbox's shell attached by this process (warm_shells), once."""
+        if self._backend.warm_shells.has(key) or key in self._not_attachable:
+            return
+        try:
+            await self._backend.attach_ahead(key)
+        except Exception as exc:  # the student's own attach still works
+            log.info("could not attach the shell of pool sandbox %s ahead: %s", key, exc)
+            self._not_attachable.add(key)
 
     async def _waiting(self):
         """Pool sandboxes, and engines a claim holds (`claiming-<pool key>`): one
@@ -105,6 +120,8 @@ class SandboxPool:
             and summary_joined(roles.get("workspace"), roles.get("engine"))
         ]
         random.shuffle(waiting)
+        # Those whose shell this process attached first: the student's terminal then needs no attach.
+        waiting.sort(key=lambda key: not self._backend.warm_shells.has(key))
         for pool_key in waiting:
             with self._claims_lock:
                 if pool_key in self._claiming:
@@ -124,6 +141,7 @@ class SandboxPool:
         seen = self._backend.engines_seen_ready.pop(pool_key, None)
         if seen is not None:
             self._backend.engines_seen_ready[names.key] = seen
+        self._backend.warm_shells.move(pool_key, names.key)
         log.info("sandbox %s claimed pool sandbox %s", names.key, pool_key)
         return engine, workspace
 

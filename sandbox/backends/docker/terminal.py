@@ -110,6 +110,10 @@ class HeldShell(TerminalStream):
     def earlier_output(self) -> bytes:
         return self._earlier
 
+    def unread(self, data: bytes) -> None:
+        """Give back output read ahead (warm_shells): the next reads return it first."""
+        self._payload[:0] = data
+
     async def _exactly(self, n: int) -> bytes:
         data = bytearray()
         while len(data) < n:
