@@ -1,7 +1,7 @@
 """The in-process idle reaper (and pool filler): one periodic task per server process,
 part of its SandboxRuntime.
 
-It starts with the first terminal connection (any ASGI server, no lifespan
+It starts with the first request (tutorial.asgi; any ASGI server, no lifespan
 support needed). `manage.py reap_sandboxes` does the same once, for cron.
 """
 

@@ -39,7 +39,7 @@ class SandboxRuntime:
         return get_backend()
 
     def start_background_work(self) -> None:
-        """From a running event loop (the first terminal connection): the reaper."""
+        """From a running event loop (the first request, tutorial.asgi): the reaper."""
         self.reaper.ensure_running()
 
     async def close(self, hang_up_shells: bool = False) -> None:

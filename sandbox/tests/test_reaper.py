@@ -60,3 +60,23 @@ async def test_the_server_reaps_periodically_once_a_terminal_connects(
     assert fake_backend.status == {f"u{alice.pk}": "running", f"u{bob.pk}": "stopped"}
     await terminal.disconnect()
     sandbox_runtime.reaper.stop()
+
+
+async def test_a_restarted_server_fills_its_pool_on_its_first_page_request(fake_backend, settings, sandbox_runtime):
+    """Not only once a terminal connects: the class should find the pool full."""
+    from channels.testing import HttpCommunicator
+
+    from tutorial.testing import HOST, asgi_application
+
+    settings.SANDBOX_REAP_INTERVAL_SECONDS = 60
+    fills = asyncio.Event()
+
+    async def fill_pool():
+        fills.set()
+        return 0
+
+    fake_backend.fill_pool = fill_pool
+    response = await HttpCommunicator(asgi_application(), "GET", "/accounts/login/", headers=[HOST]).get_response()
+    assert response["status"] == 200
+    await asyncio.wait_for(fills.wait(), 5)
+    sandbox_runtime.reaper.stop()

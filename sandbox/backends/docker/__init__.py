@@ -8,6 +8,7 @@
     firewall.py       the host's rules (what sandboxes may reach)
     disks.py          a disk of fixed size per sandbox, through a helper container
     pool.py           sandboxes started ahead of time, claimed by renaming
+    warm_shells.py    pool sandboxes' shells, attached when the pool fills, handed over by the claim
     terminal.py       shells and the port watcher as non-blocking exec streams
     exec.py           one command's output, bounded, with a deadline
     rounds.py         several short commands in one go (a round of lesson checks)
