@@ -267,8 +267,9 @@ class ShellSession:
         if hang_up:
             await self.stream.hang_up()
         self.reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.reader
+        # asyncio.wait, not `await`: the reader's cancellation is not ours to swallow
+        # (a close that is itself cancelled must end as cancelled).
+        await asyncio.wait([self.reader])
         await self.stream.close()
 
     # -- the one reader ---------------------------------------------------------
