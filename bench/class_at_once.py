@@ -7,8 +7,8 @@ cookie), one command at a time. Each student opens the lesson's terminal
 (`/ws/terminal/?lesson=<slug>&lang=en`), types a command, waits for the shell's
 prompt (the `prompt` message: the command ended, with its status) and for
 that command's round of checks (the server checks every step not passed yet
-after each command and sends the round's `check` messages together: a
-student watching the badges sees them), pauses as a person would (1-5 s from
+after each command, the first of them alone, then the others together, and
+sends their `check` messages: a student watching the badges sees them), pauses as a person would (1-5 s from
 the prompt; smoke 0.2-0.5 s), and types the next.
 
 Measured:
@@ -325,10 +325,10 @@ async def walk_lesson(student: Student, server, backend, slug: str, first: bool,
                 student.unexpected.append((slug, command, status))
                 log(f"{student.key} {slug}: {command!r} ended with {status}; output {terminal.tail[-300:]!r}")
             # The student watches the badges: the next command waits (besides the pause) for
-            # this command's round of checks, which reports every step not passed yet at
-            # once, the last one last. So each round after a prompt was started by that
-            # prompt (none was running when the command was typed), and a step passed in
-            # it has exactly this command's check latency.
+            # this command's round of checks, which reports every step not passed yet (the
+            # first alone, then the others together), the last one last. So each round
+            # after a prompt was started by that prompt (none was running when the command
+            # was typed), and a step passed in it has exactly this command's check latency.
             pending = [s for s in parsed.checked_steps if s not in judged]
             if pending and await _reported_after(terminal, slug, pending[-1], at, CHECK_TIMEOUT):
                 for arrived, report in terminal.checks:

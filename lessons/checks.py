@@ -91,11 +91,17 @@ def _lesson_and_passed(user, slug, language):
 
 
 async def run_pending_checks(
-    user, slug, language, only: set[str] | None = None, skip: frozenset[str] = frozenset(), timeout=CHECK_TIMEOUT
+    user,
+    slug,
+    language,
+    only: set[str] | None = None,
+    skip: frozenset[str] = frozenset(),
+    timeout=CHECK_TIMEOUT,
+    limit: int | None = None,
 ) -> list[CheckResult]:
     """After a command in the terminal: check the lesson's steps not passed yet
     (all in one go: backend.exec_each), or only those of them in `only`, but
-    those in `skip`; each with `timeout` seconds.
+    those in `skip`, the first `limit` of them if given; each with `timeout` seconds.
 
     Failures are not attempts (the student may be doing something else);
     passes are recorded and published like any other.
@@ -111,6 +117,7 @@ async def run_pending_checks(
         and (only is None or step.id in only)
         and step.id not in skip
     ]
+    pending = pending[:limit]
     if not pending:
         return []
     started = time.monotonic()
@@ -188,16 +195,27 @@ class CheckRounds:
         before run after the others, each with its longer deadline, so that
         the others' results come first."""
         longer = {step: deadline for step, deadline in self._deadlines.items() if only is None or step in only}
-        cut_off = await self._checks(only=only, skip=frozenset(longer))
+        skip = frozenset(longer)
+        if only is None:
+            # The first step not passed yet goes alone: the student is most likely
+            # on it, and its result then waits for no other step's check (a round
+            # of a lesson's ten checks took seconds on a busy host).
+            first, cut_off = await self._checks(None, skip, limit=1)
+            if first:
+                cut_off |= (await self._checks(None, skip | first))[1]
+        else:
+            cut_off = (await self._checks(only, skip))[1]
         for step, deadline in sorted(longer.items(), key=lambda item: item[1]):
-            cut_off |= await self._checks(only={step}, timeout=deadline)
+            cut_off |= (await self._checks({step}, timeout=deadline))[1]
         return cut_off
 
-    async def _checks(self, only, skip=frozenset(), timeout=CHECK_TIMEOUT) -> set[str]:
-        cut_off = set()
+    async def _checks(self, only, skip=frozenset(), timeout=CHECK_TIMEOUT, limit=None) -> tuple[set[str], set[str]]:
+        """Run and report these checks; the steps checked, and those cut off."""
+        checked, cut_off = set(), set()
         for result in await run_pending_checks(
-            self.user, self.slug, self.language, only=only, skip=skip, timeout=timeout
+            self.user, self.slug, self.language, only=only, skip=skip, timeout=timeout, limit=limit
         ):
+            checked.add(result.step_id)
             if not result.cut_off:
                 self._deadlines.pop(result.step_id, None)
             elif timeout >= CUT_OFF_LONGEST:
@@ -207,4 +225,4 @@ class CheckRounds:
                 self._deadlines[result.step_id] = min(timeout * 2, CUT_OFF_LONGEST)
             if self.report is not None:
                 await self.report(self.slug, result)
-        return cut_off
+        return checked, cut_off

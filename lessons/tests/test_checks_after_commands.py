@@ -87,6 +87,29 @@ async def test_a_prompt_runs_the_checks_and_reports_them(course, scripted_backen
     await communicator.disconnect()
 
 
+async def test_the_first_step_not_passed_yet_is_reported_before_the_others_are_checked(course, scripted_backend, alice):
+    """The student is most likely on it: its result waits for no other step's check."""
+    communicator = await _open(alice)
+    scripted_backend.exit_codes[CHECK] = 0
+    others_may_finish = asyncio.Event()
+    original = scripted_backend.exec
+
+    async def slow_other_checks(key, command, timeout=60):
+        if command[-1] != CHECK:
+            await others_may_finish.wait()
+        return await original(key, command, timeout)
+
+    scripted_backend.exec = slow_other_checks
+    await scripted_backend.terminals[-1].output.put(b"$ " + PROMPT_MARKER)
+    (hello,) = await _checks(communicator, 1)
+    assert (hello["step"], hello["passed"]) == ("hello", True)
+    others_may_finish.set()
+    (look,) = await _checks(communicator, 1)
+    assert (look["step"], look["passed"]) == ("look", False)
+    await _no_more_checks(communicator)
+    await communicator.disconnect()
+
+
 async def test_messages_follow_the_lesson_language(course, scripted_backend, alice):
     communicator = await _open(alice, "/ws/terminal/?lesson=steps&lang=zh-hans")
     await scripted_backend.terminals[-1].output.put(PROMPT_MARKER)
