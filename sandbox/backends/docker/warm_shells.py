@@ -24,7 +24,7 @@ from sandbox.backends.docker.terminal import HeldShell
 
 log = logging.getLogger(__name__)
 
-# More than a login shell prints before its first prompt (the course's bashrc: about 200 bytes).
+# Far more than a fresh login shell prints before anyone types (its prompt).
 FRESH_OUTPUT_LIMIT = 16 * 1024
 READ_CHUNK = 4096
 
@@ -47,11 +47,14 @@ class WarmShell:
 
     async def _keep_reading(self) -> None:
         """Until taken; ends (detached) when the shell ended or printed more than a fresh one does."""
-        while len(self._printed) <= FRESH_OUTPUT_LIMIT:
-            data = await self.shell.read(READ_CHUNK)
-            if not data:
-                break
-            self._printed += data
+        try:
+            while len(self._printed) <= FRESH_OUTPUT_LIMIT:
+                data = await self.shell.read(READ_CHUNK)
+                if not data:
+                    break
+                self._printed += data
+        except Exception:  # never left unread: the holder would wait for this client
+            log.exception("reading a shell attached ahead failed")
         await self.shell.close()
 
     async def take(self) -> HeldShell | None:
