@@ -38,7 +38,7 @@ start)
         for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
     fi
     # A Redis left running by an earlier (killed) run keeps its dead consumers' groups
-    # and queues: every run starts from an empty one (a hang in CI was seen only then).
+    # and queues: every run starts from an empty one (both hangs seen in CI ran on such a Redis).
     redis-cli -p "$REDIS_PORT" flushall >/dev/null
     echo "export TEST_DATABASE_URL=postgres://dockyard@127.0.0.1:$PG_PORT/dockyard"
     echo "export TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
