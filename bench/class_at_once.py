@@ -270,12 +270,18 @@ class Student:
         self.start: dict[str, float] = {}
         self.disk_fresh: int | None = None
         self.latencies: list[float] = []
+        self.latency_steps: list[tuple[str, str, str, float]] = []  # (lesson, step, command, latency)
         self.commands: list[tuple[str, str, int | str | None]] = []  # (lesson, command, status)
         self.unexpected: list[tuple[str, str, int | str | None]] = []
         self.not_passed: list[tuple[str, str]] = []
         self.passed: list[tuple[str, str]] = []
         self.errors: list[str] = []
         self.skipped = 0
+
+    def passed_after(self, slug: str, step: str, command: str, latency: float) -> None:
+        self.passed.append((slug, step))
+        self.latencies.append(latency)
+        self.latency_steps.append((slug, step, command, latency))
 
 
 async def walk_lesson(student: Student, server, backend, slug: str, first: bool, pause: tuple[float, float]):
@@ -335,8 +341,7 @@ async def walk_lesson(student: Student, server, backend, slug: str, first: bool,
                     passed = report.get("passed") and report.get("lesson") == slug and arrived > at
                     if passed and report.get("step") in pending and report["step"] not in judged:
                         judged.add(report["step"])
-                        student.passed.append((slug, report["step"]))
-                        student.latencies.append(arrived - at)
+                        student.passed_after(slug, report["step"], command, arrived - at)
             if last_of_step and step in parsed.checked_steps and step not in judged:
                 # A round already running when the command was typed (the page's first
                 # round starts the lazy engine, and a pull from the shared layers is done
@@ -348,8 +353,7 @@ async def walk_lesson(student: Student, server, backend, slug: str, first: bool,
                     student.not_passed.append((slug, step))
                     log(f"{student.key} {slug}: step {step!r} did not pass after its last command")
                 else:
-                    student.passed.append((slug, step))
-                    student.latencies.append(arrived - at)
+                    student.passed_after(slug, step, command, arrived - at)
     finally:
         # After an error too: the steps not reached count as not passed.
         for step in parsed.checked_steps:
@@ -604,6 +608,22 @@ def _rest_split_text(seconds: dict[str, float | None], count: int) -> str:
     return " / ".join("n/a" if v is None else f"{v / count:.2f} s" for v in [*parts, other])
 
 
+def _log_steps_by_latency(latencies: list[tuple[str, str, str, float]]) -> None:
+    """Which steps make the tail: per step, how many passes, p50 / p99 / max, slowest first;
+    and the commands after which the slowest passes came."""
+    by_step: dict[tuple[str, str], list[float]] = {}
+    for slug, step, _command, latency in latencies:
+        by_step.setdefault((slug, step), []).append(latency)
+    rows = sorted(by_step.items(), key=lambda item: max(item[1]), reverse=True)
+    for (slug, step), values in rows:
+        log(
+            f"  {slug} {step}: n={len(values)} p50 {percentile(values, 50):.2f} s, "
+            f"p99 {percentile(values, 99):.2f} s, max {max(values):.2f} s"
+        )
+    for slug, step, command, latency in sorted(latencies, key=lambda item: item[3], reverse=True)[:10]:
+        log(f"  slow: {latency:.2f} s {slug} {step} after {command!r}")
+
+
 def seconds_pair(values: list[float]) -> str:
     return f"{percentile(values, 50):.2f} s / {percentile(values, 99):.2f} s"
 
@@ -670,6 +690,8 @@ async def run(bench: harness.Bench) -> list[Result]:
         f"check latency p50 {percentile(latencies, 50):.3f} s, p99 {percentile(latencies, 99):.3f} s, "
         f"slowest {[round(v, 2) for v in slowest]}; unexpected failures {unexpected[:5]}"
     )
+
+    _log_steps_by_latency([v for s in class_ for v in s.latency_steps])
 
     def mean(values):
         return sum(values) / len(values) if values else float("nan")
