@@ -142,7 +142,8 @@ REDIS_URL = envstr("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis's, whose receives end when cancelled (tutorial/channel_layers.py).
+            "BACKEND": "tutorial.channel_layers.RedisChannelLayer",
             # redis-py 8 gives every read a 5 s timeout by default, and channels_redis
             # waits up to 5 s for a message on an idle channel: a consumer with nothing
             # to receive died with "Timeout reading" (a quiet terminal, 10 s after it

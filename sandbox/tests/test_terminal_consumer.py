@@ -93,8 +93,8 @@ async def test_behind_a_tls_proxy_the_origin_is_https(fake_backend, alice, setti
     assert (await ok.connect(timeout=5))[0]
     # This test is about the origin: it leaves once the terminal is ready. Leaving
     # at once, on the Redis channel layer, twice left the consumer's channel-layer
-    # receive task polling Redis after its cancel (channels_redis 4.3, redis-py
-    # 8.1), and CI hung in the loop's teardown.
+    # receive task polling Redis after its cancel, and CI hung in the loop's
+    # teardown (tutorial/channel_layers.py: since fixed there).
     await until_status(ok, "ready")
     await ok.disconnect()
     plain = WebsocketCommunicator(

@@ -73,7 +73,7 @@ def test_database_url_switches_to_postgresql(tmp_path):
 
 def test_redis_url_switches_to_the_redis_channel_layer(tmp_path):
     s = settings_with(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0")
-    assert s["layer"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert s["layer"]["BACKEND"] == "tutorial.channel_layers.RedisChannelLayer"
     assert s["layer"]["CONFIG"]["hosts"] == [{"address": "redis://127.0.0.1:6379/0", "socket_timeout": 10}]
 
 
