@@ -11,6 +11,7 @@ import sys
 import time
 import traceback
 
+import check_containers
 import check_rounds
 import class_at_once
 import concurrency
@@ -29,6 +30,7 @@ BENCHMARKS = [
     start_times,
     first_pull,
     check_rounds,
+    check_containers,
     single_terminal,
     held_shell,
     flood_memory,

@@ -41,6 +41,8 @@ EXPECTED = [
     ("check rounds", "a round of first-containers' 4 checks", ["Dockyard"]),
     ("check rounds", "a round of `true`, on the runner", ["Dockyard"]),
     ("check rounds", "a round of `true`, as an exec of its own", ["Dockyard"]),
+    ("a check's container", "docker run --rm hello:", ["Dockyard"]),
+    ("a check's container", "… --network none:", ["Dockyard"]),
     ("first pull", "nginx", ["Dockyard"]),
     ("first pull", "`docker run -d -p 8080:80 nginx`", ["Dockyard"]),
     ("density", "idle memory per sandbox", ["Dockyard"]),
