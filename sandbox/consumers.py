@@ -104,7 +104,6 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         if not read_only:  # what other apps have to say to the student's pages (check results …)
             await self.channel_layer.group_add(terminal_group(self.key), self.channel_name)
         await self.accept()
-        self.runtime.start_background_work()
         self.tasks.append(asyncio.create_task(self._run()))
 
     async def dispatch(self, message):
