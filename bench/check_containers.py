@@ -23,9 +23,9 @@ import sys
 import time
 
 import harness
-from check_rounds import busy_seconds
+from check_rounds import busy_seconds, cost_result
 from class_at_once import _container_cpu_seconds
-from harness import Result, log, median
+from harness import Result, log
 
 TITLE = "What a check that starts a container costs"
 KEY = "h8-check-containers"
@@ -79,21 +79,7 @@ async def run(bench: harness.Bench) -> list[Result]:
                 await asyncio.sleep(SETTLE)
                 host[label].append(busy_seconds() - busy - idle_rate * (time.perf_counter() - began))
         log(f"the host's idle rate: {idle_rate * 1000:.0f} ms of CPU per second")
-        results = []
-        for label in WAYS:
-            log(f"{label}: wall {wall[label]}, host {host[label]}, inside {inside[label]}")
-            results.append(
-                Result(
-                    "a check's container",
-                    f"{label}: host CPU (in the sandbox), wall",
-                    {
-                        "Dockyard": f"{median(host[label]) * 1000:.0f} ms ({median(inside[label]) * 1000:.0f} ms), "
-                        f"{median(wall[label]) * 1000:.0f} ms"
-                    },
-                    "",
-                )
-            )
-        return results
+        return [cost_result("a check's container", label, host[label], inside[label], wall[label]) for label in WAYS]
     finally:
         await backend.remove(KEY)
 

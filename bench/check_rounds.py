@@ -44,6 +44,17 @@ def busy_seconds() -> float:
     return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
+def cost_result(benchmark: str, label: str, host: list[float], inside: list[float], wall: list[float]) -> Result:
+    """The row of one way measured: medians of the host's CPU, the sandbox's, the wall clock (logged in full)."""
+    log(f"{label}: wall {wall}, host {host}, inside {inside}")
+    return Result(
+        benchmark,
+        f"{label}: host CPU (in the sandbox), wall",
+        {"Dockyard": f"{median(host) * 1000:.0f} ms ({median(inside) * 1000:.0f} ms), {median(wall) * 1000:.0f} ms"},
+        "",
+    )
+
+
 def as_an_exec(backend):
     """exec_each as when the sandbox's runner fails: the round in an exec of its own."""
 
@@ -87,18 +98,7 @@ async def run(bench: harness.Bench) -> list[Result]:
                 host.append(busy_seconds() - busy)
                 inside.append(sum(map(_container_cpu_seconds, containers)) - cgroups)
                 await asyncio.sleep(0.3)
-            log(f"{label}: wall {wall}, host {host}, inside {inside}")
-            results.append(
-                Result(
-                    "check rounds",
-                    f"{label}: host CPU (in the sandbox), wall",
-                    {
-                        "Dockyard": f"{median(host) * 1000:.0f} ms ({median(inside) * 1000:.0f} ms), "
-                        f"{median(wall) * 1000:.0f} ms"
-                    },
-                    "",
-                )
-            )
+            results.append(cost_result("check rounds", label, host, inside, wall))
         return results
     finally:
         await backend.remove(KEY)
