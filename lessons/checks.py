@@ -81,57 +81,41 @@ async def check_step(user, lesson, step) -> CheckResult:
 
 
 @database_sync_to_async
-def _lesson_and_passed(user, slug, language):
+def _lesson_and_pending(user, slug, language):
+    """The lesson in `language` (else English, else any) and its steps whose
+    checks have not passed yet; (None, []) for a lesson that is gone."""
     lesson = (
         Lesson.objects.filter(slug=slug, language=language).first()
         or Lesson.objects.filter(slug=slug, language="en").first()
         or Lesson.objects.filter(slug=slug).first()
     )
-    return lesson, passed_step_ids(user, slug) if lesson else set()
+    if lesson is None:
+        return None, []
+    passed = passed_step_ids(user, slug)
+    return lesson, [step for step in lesson.get_steps() if step.check is not None and step.id not in passed]
 
 
-async def run_pending_checks(
-    user,
-    slug,
-    language,
-    only: set[str] | None = None,
-    skip: frozenset[str] = frozenset(),
-    timeout=CHECK_TIMEOUT,
-    limit: int | None = None,
-) -> list[CheckResult]:
-    """After a command in the terminal: check the lesson's steps not passed yet
-    (all in one go: backend.exec_each), or only those of them in `only`, but
-    those in `skip`, the first `limit` of them if given; each with `timeout` seconds.
+async def run_checks(user, lesson, steps, timeout=CHECK_TIMEOUT) -> list[CheckResult]:
+    """After a command in the terminal: run these steps' checks (all in one go:
+    backend.exec_each), each with `timeout` seconds.
 
     Failures are not attempts (the student may be doing something else);
     passes are recorded and published like any other.
     """
-    lesson, passed = await _lesson_and_passed(user, slug, language)
-    if lesson is None:
-        return []
-    pending = [
-        step
-        for step in lesson.get_steps()
-        if step.check is not None
-        and step.id not in passed
-        and (only is None or step.id in only)
-        and step.id not in skip
-    ]
-    pending = pending[:limit]
-    if not pending:
+    if not steps:
         return []
     started = time.monotonic()
     try:
         outcomes = await get_backend().exec_each(
-            sandbox_key(user), [step.check.run for step in pending], timeout_each=timeout
+            sandbox_key(user), [step.check.run for step in steps], timeout_each=timeout
         )
     except SandboxError:
         CHECK_SECONDS.labels("not-running").observe(time.monotonic() - started)
         return []
-    each = (time.monotonic() - started) / len(pending)
+    each = (time.monotonic() - started) / len(steps)
     results = []
     with translation.override(lesson.language):
-        for step, outcome in zip(pending, outcomes, strict=True):
+        for step, outcome in zip(steps, outcomes, strict=True):
             passed_now = outcome.exit_code == 0
             CHECK_SECONDS.labels("passed" if passed_now else "failed").observe(each)
             result = CheckResult(
@@ -143,7 +127,7 @@ async def run_pending_checks(
             )
             if passed_now:
                 await record_check_result(
-                    user, slug, step.id, passed=True, message=result.message, output=result.output, attempt=False
+                    user, lesson.slug, step.id, passed=True, message=result.message, output=result.output, attempt=False
                 )
             results.append(result)
     return results
@@ -193,29 +177,32 @@ class CheckRounds:
     async def _round(self, only: set[str] | None = None) -> set[str]:
         """One round, reported; the steps whose checks were cut off. Steps cut off
         before run after the others, each with its longer deadline, so that
-        the others' results come first."""
-        longer = {step: deadline for step, deadline in self._deadlines.items() if only is None or step in only}
-        skip = frozenset(longer)
+        the others' results come first. The lesson and what passed are read
+        once per round."""
+        lesson, pending = await _lesson_and_pending(self.user, self.slug, self.language)
+        if lesson is None:
+            return set()
+        for step_id in set(self._deadlines) - {step.id for step in pending}:
+            del self._deadlines[step_id]  # passed meanwhile (the Check button)
+        longer = [step for step in pending if step.id in self._deadlines and (only is None or step.id in only)]
+        usual = [step for step in pending if step.id not in self._deadlines and (only is None or step.id in only)]
+        cut_off = set()
         if only is None:
             # The first step not passed yet goes alone: the student is most likely
             # on it, and its result then waits for no other step's check (a round
             # of a lesson's ten checks took seconds on a busy host).
-            first, cut_off = await self._checks(None, skip, limit=1)
-            if first:
-                cut_off |= (await self._checks(None, skip | first))[1]
+            cut_off |= await self._checks(lesson, usual[:1])
+            cut_off |= await self._checks(lesson, usual[1:])
         else:
-            cut_off = (await self._checks(only, skip))[1]
-        for step, deadline in sorted(longer.items(), key=lambda item: item[1]):
-            cut_off |= (await self._checks({step}, timeout=deadline))[1]
+            cut_off |= await self._checks(lesson, usual)
+        for step in sorted(longer, key=lambda step: self._deadlines[step.id]):
+            cut_off |= await self._checks(lesson, [step], timeout=self._deadlines[step.id])
         return cut_off
 
-    async def _checks(self, only, skip=frozenset(), timeout=CHECK_TIMEOUT, limit=None) -> tuple[set[str], set[str]]:
-        """Run and report these checks; the steps checked, and those cut off."""
-        checked, cut_off = set(), set()
-        for result in await run_pending_checks(
-            self.user, self.slug, self.language, only=only, skip=skip, timeout=timeout, limit=limit
-        ):
-            checked.add(result.step_id)
+    async def _checks(self, lesson, steps, timeout=CHECK_TIMEOUT) -> set[str]:
+        """Run and report these steps' checks; the steps cut off."""
+        cut_off = set()
+        for result in await run_checks(self.user, lesson, steps, timeout=timeout):
             if not result.cut_off:
                 self._deadlines.pop(result.step_id, None)
             elif timeout >= CUT_OFF_LONGEST:
@@ -225,4 +212,4 @@ class CheckRounds:
                 self._deadlines[result.step_id] = min(timeout * 2, CUT_OFF_LONGEST)
             if self.report is not None:
                 await self.report(self.slug, result)
-        return checked, cut_off
+        return cut_off

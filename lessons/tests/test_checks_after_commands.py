@@ -8,6 +8,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from lessons import checks
 from lessons.checks import CHECK_TIMEOUT, CUT_OFF_RETRIES
 from lessons.models import StepProgress
 from lessons.services import sync_lessons
@@ -107,6 +108,26 @@ async def test_the_first_step_not_passed_yet_is_reported_before_the_others_are_c
     (look,) = await _checks(communicator, 1)
     assert (look["step"], look["passed"]) == ("look", False)
     await _no_more_checks(communicator)
+    await communicator.disconnect()
+
+
+async def test_a_round_reads_the_lesson_and_what_passed_once(course, scripted_backend, alice, monkeypatch):
+    """The first step's check and the others' are one round: one read of the database."""
+    reads = []
+    read = checks._lesson_and_pending
+
+    async def counted(*args):
+        reads.append(args[1])
+        return await read(*args)
+
+    monkeypatch.setattr(checks, "_lesson_and_pending", counted)
+    communicator = await _open(alice)
+    scripted_backend.exit_codes[CHECK] = 0
+    await scripted_backend.terminals[-1].output.put(b"$ " + PROMPT_MARKER)
+    hello, look = await _checks(communicator, 2)
+    assert [(hello["step"], hello["passed"]), (look["step"], look["passed"])] == [("hello", True), ("look", False)]
+    await _no_more_checks(communicator)
+    assert reads == ["steps"]
     await communicator.disconnect()
 
 

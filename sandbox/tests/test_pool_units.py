@@ -293,4 +293,26 @@ def test_a_claim_prefers_a_sandbox_whose_shell_this_process_attached_and_takes_i
     attached = Attached()
     backend.warm_shells.keep("pool-5", attached)
     assert SandboxPool(backend).claim(specs.Names("u1")) == ("pool-5-e", "pool-5-w")
-    assert backend.warm_shells._by_key == {"u1": attached}
+    assert backend.warm_shells.has("u1") and not backend.warm_shells.has("pool-5")
+
+
+def test_a_shell_that_could_not_be_attached_ahead_is_tried_once_while_its_sandbox_waits(api, settings):
+    """Each fill would otherwise try it again (the student's own attach still works)."""
+    settings.SANDBOX_POOL_SIZE = 1
+    api.add_sandbox("pool-stuck")
+    backend = FakeBackend(api)
+    tries = []
+
+    async def attach_fails(key):
+        tries.append(key)
+        raise APIError("500: exec failed")
+
+    backend.attach_ahead = attach_fails
+    pool = SandboxPool(backend)
+
+    async def fill_twice():
+        assert await pool.fill() == 1
+        assert await pool.fill() == 1
+
+    asyncio.run(fill_twice())
+    assert tries == ["pool-stuck"]

@@ -67,6 +67,7 @@ class SandboxPool:
             for key in sorted(broken):
                 await backend.remove(key)
             await backend.warm_shells.sweep()
+            self._not_attachable &= set(ready)  # those claimed or removed since are forgotten
             for key in ready:  # filled before this process started, or by another one
                 await self._attach_ahead(key)
             while len(ready) < settings.SANDBOX_POOL_SIZE:
