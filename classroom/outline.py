@@ -18,6 +18,13 @@ def lessons_by_slug(slugs, language: str) -> dict[str, Lesson]:
     return found
 
 
+def lesson_titles(language: str) -> dict[str, str]:
+    """{slug: title} of every lesson, in `language` where it has one: a student
+    may be on a lesson the class does not cover, and the dashboard names it."""
+    slugs = Lesson.objects.values_list("slug", flat=True).distinct()
+    return {slug: lesson.title for slug, lesson in lessons_by_slug(list(slugs), language).items()}
+
+
 def outline(classroom, language: str) -> list[dict]:
     """[{"kind": "lesson", "slug", "title", "url", "steps": [{"id", "title"}] (checked ones)} |
         {"kind": "chapter", "book", "page", "title", "url"}], in the class's order.

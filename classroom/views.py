@@ -97,6 +97,7 @@ def dashboard(request, classroom_id):
         {
             "classroom": classroom,
             "outline": outline.outline(classroom, get_language()),
+            "lesson_titles": outline.lesson_titles(get_language()),
             "join_url": request.build_absolute_uri(classroom.join_path()),
             "join_code": codes.display_code(classroom.join_code),
             "ws_path": f"/ws/classroom/{classroom.pk}/dashboard/",

@@ -257,6 +257,17 @@ def test_the_csv_export_matches_what_was_done(session):
     assert by_name[STUDENT_B][2:] == ["0", "", ""] and by_name[STUDENT_C][2:] == ["0", "", ""]
 
 
+def test_a_lesson_the_class_does_not_cover_is_named_on_the_dashboard(session):
+    """Students may open any lesson; the instructor reads its title, not its slug."""
+    dashboard = session["people"][INSTRUCTOR][1]
+    page = session["people"][STUDENT_C][1]
+    page.goto(session["server"].url + "/lessons/beyond-the-class/")
+    wait_until_ready(page, states=SHELL_STATES)
+    cell = row(dashboard, STUDENT_C).locator(".c-lesson", has_text="Beyond the class")
+    cell.wait_for(timeout=10_000)
+    assert (cell.inner_text(), cell.get_attribute("title")) == ("Beyond the class", "Beyond the class")
+
+
 def test_every_permission_case_is_refused(session):
     server, class_id = session["server"], session["class_id"]
     student = session["people"][STUDENT_B][1]

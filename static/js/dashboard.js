@@ -10,6 +10,8 @@
   const URLS = JSON.parse(document.getElementById("dashboard-urls").textContent);
   const OUTLINE = JSON.parse(document.getElementById("dashboard-outline").textContent);
   const LESSONS = OUTLINE.filter((item) => item.kind === "lesson");
+  // Every lesson's title, also of those the class does not cover: a student may be on one.
+  const TITLES = JSON.parse(document.getElementById("dashboard-lesson-titles").textContent);
   const ROW_HEIGHT = { screens: 92, plain: 40 };
   const OVERSCAN = 6;
   const STUCK_AFTER_S = 10 * 60;
@@ -222,8 +224,7 @@
   }
 
   function lessonTitle(slug) {
-    const lesson = LESSONS.find((item) => item.slug === slug);
-    return lesson ? lesson.title : slug || "—";
+    return (slug && Object.hasOwn(TITLES, slug) && TITLES[slug]) || slug || "—";
   }
 
   function stepCells(row) {
@@ -298,7 +299,7 @@
       const step = lesson && lesson.steps.find((s) => s.id === request.step);
       return el("li", { class: "help-item state-" + request.state, "data-request": request.id },
         el("strong", { text: row ? row.name : "?" }), " · ",
-        el("span", { class: "help-where", text: (lesson ? lesson.title : request.lesson || "—") + (step ? " › " + step.title : "") }),
+        el("span", { class: "help-where", text: lessonTitle(request.lesson) + (step ? " › " + step.title : "") }),
         " · ", el("q", { class: "help-text", text: request.text || T.no_text }),
         " ", el("span", { class: "help-age", "data-at": request.created, text: ago(request.created) }),
         request.seen_by ? el("span", { class: "help-seen", text: " · " + fill(T.seen_by, { name: request.seen_by }) }) : null,
