@@ -1,10 +1,12 @@
-"""The dashboard page names the lesson each student is on, also one the class does not cover."""
+"""The dashboard page names the lesson each student is on, also one the class does not cover;
+a class page with no lessons says so."""
 
 import json
 import re
 
 import pytest
 
+from classroom.tests.conftest import make_class
 from lessons.services import sync_lessons
 from lessons.tests.step_helpers import write_step_lesson
 
@@ -36,3 +38,12 @@ def test_every_lesson_is_named_in_the_instructors_language_or_english(
     client.cookies["django_language"] = language
     page = client.get(f"/classroom/{classroom.pk}/dashboard/").content.decode()
     assert lesson_titles(page) == expected
+
+
+def test_a_class_page_without_lessons_says_so_without_numbering_it(client, instructor, alice):
+    classroom = make_class(instructor, [alice], name="Empty class")
+    classroom.items.all().delete()
+    client.force_login(alice)
+    page = client.get(f"/classroom/{classroom.pk}/").content.decode()
+    assert '<p class="class-contents empty">Your instructor has not chosen the lessons yet.</p>' in page
+    assert "<ol" not in page
