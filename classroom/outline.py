@@ -9,10 +9,15 @@ from lessons.models import Lesson
 FALLBACK_LANGUAGE = "en"
 
 
-def lessons_by_slug(slugs, language: str) -> dict[str, Lesson]:
-    """{slug: Lesson} in `language`, else in the fallback language."""
+def lessons_by_slug(slugs, language: str, only: tuple[str, ...] = ()) -> dict[str, Lesson]:
+    """{slug: Lesson} in `language`, else in the fallback language; every lesson
+    if `slugs` is None; with only the fields in `only` loaded, if given."""
     found = {}
-    rows = Lesson.objects.filter(slug__in=slugs, language__in={language, FALLBACK_LANGUAGE})
+    rows = Lesson.objects.filter(language__in={language, FALLBACK_LANGUAGE})
+    if slugs is not None:
+        rows = rows.filter(slug__in=slugs)
+    if only:
+        rows = rows.only("slug", "language", *only)
     for lesson in sorted(rows, key=lambda row: row.language != language):
         found.setdefault(lesson.slug, lesson)
     return found
@@ -21,8 +26,7 @@ def lessons_by_slug(slugs, language: str) -> dict[str, Lesson]:
 def lesson_titles(language: str) -> dict[str, str]:
     """{slug: title} of every lesson, in `language` where it has one: a student
     may be on a lesson the class does not cover, and the dashboard names it."""
-    slugs = Lesson.objects.values_list("slug", flat=True).distinct()
-    return {slug: lesson.title for slug, lesson in lessons_by_slug(list(slugs), language).items()}
+    return {slug: lesson.title for slug, lesson in lessons_by_slug(None, language, only=("title",)).items()}
 
 
 def outline(classroom, language: str) -> list[dict]:

@@ -184,8 +184,9 @@ class CheckRounds:
             return set()
         for step_id in set(self._deadlines) - {step.id for step in pending}:
             del self._deadlines[step_id]  # passed meanwhile (the Check button)
-        longer = [step for step in pending if step.id in self._deadlines and (only is None or step.id in only)]
-        usual = [step for step in pending if step.id not in self._deadlines and (only is None or step.id in only)]
+        wanted = [step for step in pending if only is None or step.id in only]
+        longer = [step for step in wanted if step.id in self._deadlines]
+        usual = [step for step in wanted if step.id not in self._deadlines]
         cut_off = set()
         if only is None:
             # The first step not passed yet goes alone: the student is most likely

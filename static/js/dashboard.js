@@ -224,7 +224,7 @@
   }
 
   function lessonTitle(slug) {
-    return (slug && Object.hasOwn(TITLES, slug) && TITLES[slug]) || slug || "—";
+    return slug && Object.hasOwn(TITLES, slug) ? TITLES[slug] : slug || "—";
   }
 
   function stepCells(row) {
